@@ -1,0 +1,74 @@
+"""The whole pipeline, top to bottom. Everything is built in a staging folder under build/
+and moved into place only when every stage has passed, so a failed build leaves the
+previous CSVs, datapackage.json, metadata.yml and database untouched."""
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from . import curation, load, normalize, package, parse, site, source
+
+
+def stage_outputs(project, staging, progress):
+    timer = Timer(progress)
+    meta = source.load_source_meta(project)
+    raw = source.read_raw(project, meta)
+    timer.done("source", f"{project.rel(project.raw_path)} matches its SHA-256")
+
+    parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
+    point_kinds = curation.load_point_kinds(project, parsed.theory_points)
+    timer.done("parse", f"{len(parsed.theories)} theories, {len(parsed.theory_points)} sub-points, {len(parsed.comments)} comments")
+
+    tables = normalize.tables(parsed, point_kinds)
+    descriptor = package.write_package(staging, package.load_descriptor(project), tables)
+    timer.done("normalize", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
+
+    package.validate(staging / "datapackage.json")
+    timer.done("validate", "frictionless: package valid")
+
+    counts = load.load(staging, staging / "build" / project.db_path.name, site.views(project))
+    timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
+
+    (staging / "metadata.yml").write_bytes(site.metadata_bytes(project, descriptor))
+    readme = project.root / "README.md"
+    (staging / "README.md").write_bytes(site.readme_bytes(readme.read_text(encoding="utf-8"), descriptor, project.rel(readme)))
+    timer.done("site", "metadata.yml, README.md data dictionary")
+    return descriptor
+
+
+def outputs(project, descriptor):
+    """Paths of every output, relative to the project root."""
+    return [r["path"] for r in descriptor["resources"]] + [
+        "datapackage.json",
+        "metadata.yml",
+        "README.md",
+        str(project.db_path.relative_to(project.root)),
+    ]
+
+
+def build(project, progress=print):
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
+    try:
+        descriptor = stage_outputs(project, staging, progress)
+        for relative in outputs(project, descriptor):
+            target = project.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / relative, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
+    return descriptor
+
+
+class Timer:
+    def __init__(self, progress):
+        self.progress = progress
+        self.last = time.perf_counter()
+
+    def done(self, stage, what):
+        now = time.perf_counter()
+        self.progress(f"[{stage:>9}] {what} ({now - self.last:.2f}s)")
+        self.last = now

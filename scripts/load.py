@@ -1,0 +1,99 @@
+"""Stage 4: the validated package -> one SQLite database, with the package's own types and keys.
+
+Columns get the Table Schema types (sqlite-utils' CSV type detection is not used), primary
+and foreign keys become real constraints, every foreign key column is indexed, and the text
+columns get FTS5 indexes.
+"""
+
+import csv
+import json
+
+import sqlite_utils
+
+SQL_TYPES = {"integer": int, "number": float, "boolean": int, "string": str}
+FTS_COLUMNS = {
+    "theories": ["title", "description"],
+    "theory_points": ["title", "text"],
+    "comments": ["quoted_text", "body"],
+}
+BATCH_SIZE = 10_000
+
+
+def cast(value, field_type):
+    if value == "":
+        return None
+    if field_type == "integer":
+        return int(value)
+    if field_type == "number":
+        return float(value)
+    if field_type == "boolean":
+        return 1 if value == "true" else 0
+    return value
+
+
+def foreign_keys(resource):
+    """(column, other table, other column) for each single-column foreign key."""
+    keys = []
+    for fk in resource["schema"].get("foreignKeys", []):
+        reference = fk["reference"]
+        keys.append((fk["fields"][0], reference["resource"], reference["fields"][0]))
+    return keys
+
+
+def creation_order(resources):
+    """Referenced tables before the tables that reference them."""
+    done, ordered, pending = set(), [], list(resources)
+    while pending:
+        for resource in pending:
+            needs = {other for _, other, _ in foreign_keys(resource)} - {resource["name"]}
+            if needs <= done:
+                ordered.append(resource)
+                done.add(resource["name"])
+                pending.remove(resource)
+                break
+        else:
+            raise ValueError("foreign keys form a cycle: " + ", ".join(r["name"] for r in pending))
+    return ordered
+
+
+def read_rows(package_dir, resource):
+    types = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+    with open(package_dir / resource["path"], newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            yield {name: cast(value, types[name]) for name, value in row.items()}
+
+
+def create_table(db, resource):
+    fields = resource["schema"]["fields"]
+    db[resource["name"]].create(
+        {f["name"]: SQL_TYPES[f["type"]] for f in fields},
+        pk=tuple(resource["schema"]["primaryKey"]) if len(resource["schema"]["primaryKey"]) > 1 else resource["schema"]["primaryKey"][0],
+        not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
+        foreign_keys=foreign_keys(resource),
+    )
+
+
+def load(package_dir, db_path, views=()):
+    """Build `db_path` from the package in `package_dir`. Returns the row count per table."""
+    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(db_path, recreate=True)
+    counts = {}
+    with db.conn:
+        for resource in creation_order(descriptor["resources"]):
+            create_table(db, resource)
+            table = db[resource["name"]]
+            table.insert_all(read_rows(package_dir, resource), batch_size=BATCH_SIZE)
+            for column, _, _ in foreign_keys(resource):
+                table.create_index([column])
+            counts[resource["name"]] = table.count
+        for name, columns in FTS_COLUMNS.items():
+            db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter", create_triggers=False)
+        for name, sql in views:
+            db.create_view(name, sql)
+    problems = list(db.execute("PRAGMA foreign_key_check"))
+    if problems:
+        raise ValueError(f"foreign key violations after load: {problems[:5]}")
+    db.vacuum()
+    db.close()
+    return counts

@@ -1,0 +1,20 @@
+-- title: Search theories, sub-points and comments
+-- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points and the comments, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
+-- params: q
+-- the words are searched as one quoted phrase, so no input is an FTS syntax error
+with query as (select '"' || replace(coalesce(nullif(trim(:q), ''), 'deception'), '"', '""') || '"' as q)
+select 'theory' as kind, t.number || '' as id, t.title as title,
+  snippet(theories_fts, -1, '[', ']', ' … ', 16) as snippet, theories_fts.rank as score
+from theories_fts join theories t on t.rowid = theories_fts.rowid, query
+where theories_fts match query.q
+union all
+select 'sub-point', p.id, p.title,
+  snippet(theory_points_fts, -1, '[', ']', ' … ', 16), theory_points_fts.rank
+from theory_points_fts join theory_points p on p.rowid = theory_points_fts.rowid, query
+where theory_points_fts match query.q
+union all
+select 'comment', c.id, substr(c.body, 1, 60),
+  snippet(comments_fts, -1, '[', ']', ' … ', 16), comments_fts.rank
+from comments_fts join comments c on c.rowid = comments_fts.rowid, query
+where comments_fts match query.q
+order by score

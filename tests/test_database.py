@@ -1,0 +1,79 @@
+"""The SQLite database holds exactly the package's rows, with its types and keys enforced."""
+
+import sqlite3
+
+import pytest
+
+from scripts.load import FTS_COLUMNS, cast
+from tests.conftest import read_csv
+
+
+@pytest.fixture
+def db(built):
+    connection = sqlite3.connect(built.db_path)
+    yield connection
+    connection.close()
+
+
+def typed_rows(resource, rows):
+    types = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+    return [tuple(cast(row[name], types[name]) for name in types) for row in rows]
+
+
+def test_database_holds_exactly_the_package_rows(built, db, descriptor):
+    for resource in descriptor["resources"]:
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        keys = ", ".join(resource["schema"]["primaryKey"])
+        in_db = db.execute(f"select {', '.join(names)} from {resource['name']} order by {keys}").fetchall()
+        expected = sorted(typed_rows(resource, read_csv(built, resource["name"])), key=lambda row: tuple(row[names.index(k)] for k in resource["schema"]["primaryKey"]))
+        assert in_db == expected, resource["name"]
+
+
+def test_columns_have_the_package_types(db, descriptor):
+    sql_type = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+    for resource in descriptor["resources"]:
+        columns = {row[1]: row[2] for row in db.execute(f"pragma table_info({resource['name']})")}
+        assert columns == {f["name"]: sql_type[f["type"]] for f in resource["schema"]["fields"]}
+
+
+def test_primary_and_foreign_keys_are_real_constraints(db, descriptor):
+    for resource in descriptor["resources"]:
+        info = db.execute(f"pragma table_info({resource['name']})").fetchall()
+        assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == resource["schema"]["primaryKey"]
+        declared = {(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0]) for fk in resource["schema"].get("foreignKeys", [])}
+        actual = {(row[3], row[2], row[4]) for row in db.execute(f"pragma foreign_key_list({resource['name']})")}
+        assert actual == declared, resource["name"]
+
+
+def test_foreign_keys_are_enforced(db):
+    db.execute("pragma foreign_keys = on")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("insert into ratings (rating_set_id, theory_number, rank) values ('discussion-group', 99, 20)")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("insert into theory_points (id, theory_number, position, kind, text, start, end) values ('99.1', 99, 1, 'note', 'x', 0, 1)")
+
+
+def test_foreign_key_columns_are_indexed(db, descriptor):
+    for resource in descriptor["resources"]:
+        indexed = {
+            db.execute(f"pragma index_info('{index[1]}')").fetchone()[2]
+            for index in db.execute(f"pragma index_list({resource['name']})")
+        }
+        for fk in resource["schema"].get("foreignKeys", []):
+            assert fk["fields"][0] in indexed, (resource["name"], fk)
+
+
+@pytest.mark.parametrize("table", sorted(FTS_COLUMNS))
+def test_full_text_search_indexes_the_text(db, table):
+    assert db.execute(f"select count(*) from {table}_fts").fetchone()[0] == db.execute(f"select count(*) from {table}").fetchone()[0]
+    hits = db.execute(f"select count(*) from {table}_fts where {table}_fts match 'interpretability'").fetchone()[0]
+    assert hits > 0
+
+
+def test_theory_overview_view(db):
+    rows = {r[0]: r for r in db.execute("select number, group_rank, sub_points, quoting_comments from theory_overview")}
+    assert len(rows) == 20
+    assert rows[1][1] == 1 and rows[20][1] is None
+    assert rows[9][2] == 2 and rows[6][2] == 2 and rows[1][2] == 0
+    # c09 quotes theory 20, c16 quotes theory 12 (cut with "...").
+    assert {n for n, r in rows.items() if r[3]} == {12, 20}

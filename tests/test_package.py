@@ -1,0 +1,90 @@
+"""The committed package: valid, fresh, deterministic in form, and fully described."""
+
+import csv
+import hashlib
+import json
+
+import pytest
+import yaml
+from frictionless import validate
+
+from scripts.normalize import natural_key
+from scripts.package import field_names
+from tests.conftest import REPO
+
+
+def test_committed_package_validates_with_frictionless():
+    report = validate(str(REPO.package_path))
+    assert report.valid, report.to_summary()
+
+
+def test_package_names_licences_sources_and_version(descriptor):
+    for key in ("name", "title", "description", "version", "licenses", "sources", "contributors", "keywords"):
+        assert descriptor[key], key
+    titles = " ".join(licence["title"] for licence in descriptor["licenses"])
+    assert "remain their authors'" in titles
+    assert descriptor["sources"][0]["path"].startswith("https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/")
+
+
+def test_every_resource_and_field_is_described_and_keyed(descriptor):
+    for resource in descriptor["resources"]:
+        assert resource["description"] and resource["title"], resource["name"]
+        assert resource["schema"]["primaryKey"], resource["name"]
+        for field in resource["schema"]["fields"]:
+            assert field.get("description"), f"{resource['name']}.{field['name']}"
+            assert field["type"] in {"string", "integer", "number", "boolean"}
+
+
+@pytest.mark.parametrize("name", ["theories", "theory_points", "comments", "post_sections", "rating_sets", "ratings"])
+def test_committed_outputs_equal_a_fresh_build(built, name):
+    assert (REPO.data_dir / f"{name}.csv").read_bytes() == (built.data_dir / f"{name}.csv").read_bytes()
+
+
+def test_committed_descriptor_and_metadata_equal_a_fresh_build(built):
+    assert REPO.package_path.read_bytes() == built.package_path.read_bytes()
+    assert REPO.metadata_path.read_bytes() == built.metadata_path.read_bytes()
+
+
+def test_readme_data_dictionary_is_generated_from_the_package(built, descriptor):
+    readme = (REPO.root / "README.md").read_text(encoding="utf-8")
+    assert readme == (built.root / "README.md").read_text(encoding="utf-8")
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            assert field["description"].replace("|", "\\|") in readme, field["name"]
+
+
+def test_bytes_and_hash_describe_the_files(descriptor):
+    for resource in descriptor["resources"]:
+        data = (REPO.root / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_csvs_use_lf_and_the_schema_field_order(descriptor):
+    for resource in descriptor["resources"]:
+        data = (REPO.root / resource["path"]).read_bytes()
+        assert b"\r\n" not in data and data.endswith(b"\n")
+        header = next(csv.reader([data.decode("utf-8").split("\n", 1)[0]]))
+        assert header == field_names(resource)
+
+
+def test_rows_sorted_by_primary_key(descriptor, tables):
+    for resource in descriptor["resources"]:
+        keys = [tuple(natural_key(row[f]) if not row[f].isdigit() else (int(row[f]),) for f in resource["schema"]["primaryKey"]) for row in tables[resource["name"]]]
+        assert keys == sorted(keys), resource["name"]
+        assert len(set(keys)) == len(keys), resource["name"]
+
+
+def test_metadata_column_descriptions_come_from_the_package(descriptor):
+    metadata = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))
+    tables = metadata["databases"]["longlist"]["tables"]
+    for resource in descriptor["resources"]:
+        table = tables[resource["name"]]
+        assert table["description"] == resource["description"]
+        assert table["columns"] == {f["name"]: f["description"] for f in resource["schema"]["fields"]}
+    assert metadata["source_url"] == descriptor["sources"][0]["path"]
+
+
+def test_descriptor_is_stable_json(descriptor):
+    text = REPO.package_path.read_text(encoding="utf-8")
+    assert text == json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,85 @@
+"""Every text row points back to the raw snapshot: normalize_text(raw[start:end]) is its text."""
+
+import pytest
+
+from scripts.parse import TITLE_SEPARATORS, normalize_text
+
+
+def span(raw, row, start="start", end="end"):
+    return normalize_text(raw[int(row[start]):int(row[end])])
+
+
+def whole_comment(row):
+    return f"{row['quoted_text']}\n\n{row['body']}" if row["quoted_text"] else row["body"]
+
+
+# For each resource: the (start field, end field, text the span must reproduce) it carries.
+SPAN_CHECKS = {
+    "post_sections": [("start", "end", lambda r: r["text"])],
+    "theories": [("start", "end", None)],  # title + separator + description, checked below
+    "theory_points": [("start", "end", lambda r: r["text"])],
+    "comments": [
+        ("start", "end", whole_comment),
+        ("quote_start", "quote_end", lambda r: r["quoted_text"]),
+        ("body_start", "body_end", lambda r: r["body"]),
+    ],
+    "ratings": [("start", "end", None)],  # only ratings read from the post, checked below
+}
+
+
+def test_every_resource_with_offsets_is_checked(descriptor):
+    with_offsets = {
+        r["name"] for r in descriptor["resources"] if any(f["name"].endswith("start") for f in r["schema"]["fields"])
+    }
+    assert with_offsets <= set(SPAN_CHECKS)
+
+
+@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments"])
+def test_spans_reproduce_text(raw, tables, resource):
+    checked = 0
+    for row in tables[resource]:
+        for start, end, text in SPAN_CHECKS[resource]:
+            if row[start] == "":
+                assert text(row) == "", f"{resource} {row}: text without a span"
+                continue
+            assert span(raw, row, start, end) == text(row), f"{resource} row {row}"
+            checked += 1
+    assert checked >= len(tables[resource]) > 0
+
+
+def test_ratings_from_the_post_point_at_their_number_in_the_rank_list(raw, tables):
+    from_post = {s["id"] for s in tables["rating_sets"] if s["source"].startswith("post_sections:")}
+    exercise = next(s for s in tables["post_sections"] if s["id"] == "exercise")
+    rows = [r for r in tables["ratings"] if r["rating_set_id"] in from_post]
+    assert rows
+    for row in rows:
+        assert span(raw, row) == row["theory_number"]
+        assert int(exercise["start"]) <= int(row["start"]) < int(row["end"]) <= int(exercise["end"])
+
+
+def test_theory_spans_reproduce_title_and_description(raw, tables):
+    for row in tables["theories"]:
+        assert any(span(raw, row) == row["title"] + sep + row["description"] for sep in TITLE_SEPARATORS), row
+
+
+def test_theory_span_follows_its_list_number(raw, tables):
+    for row in tables["theories"]:
+        before = raw[: int(row["start"])]
+        assert before.endswith(f"  {row['number']}. ")
+
+
+def test_rank_remark_is_verbatim_in_the_exercise_paragraph(tables):
+    exercise = next(s for s in tables["post_sections"] if s["id"] == "exercise")
+    for row in tables["ratings"]:
+        if row["remark"]:
+            assert row["remark"] in exercise["text"]
+
+
+def test_spans_are_ordered_and_do_not_overlap_across_comments(tables):
+    comments = tables["comments"]
+    for earlier, later in zip(comments, comments[1:]):
+        assert int(earlier["end"]) < int(later["start"])
+
+
+def test_normalization_only_drops_trailing_whitespace():
+    assert normalize_text("a \u00a0\nb\t\n\n  c") == "a\nb\n\n  c"
