@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import curation, load, normalize, package, parse, site, source
+from . import bundle, curation, load, normalize, package, parse, site, source
 
 
 def stage_outputs(project, staging, progress):
@@ -35,7 +35,18 @@ def stage_outputs(project, staging, progress):
     readme = project.root / "README.md"
     (staging / "README.md").write_bytes(site.readme_bytes(readme.read_text(encoding="utf-8"), descriptor, project.rel(readme)))
     timer.done("site", "metadata.yml, README.md data dictionary")
+
+    downloads = staging / download_dir(project)
+    downloads.mkdir(parents=True)
+    name = bundle.zip_name(descriptor)
+    digest = bundle.write_zip(bundle.members(staging, project, descriptor), downloads / name, name[: -len(".zip")])
+    (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
+    timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
     return descriptor
+
+
+def download_dir(project):
+    return str((project.build_dir / "downloads").relative_to(project.root))
 
 
 def outputs(project, descriptor):
@@ -45,6 +56,8 @@ def outputs(project, descriptor):
         "metadata.yml",
         "README.md",
         str(project.db_path.relative_to(project.root)),
+        f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
+        f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
     ]
 
 

@@ -60,3 +60,30 @@ def test_cli_reports_errors_in_one_line_without_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: data/raw/longlist-theories-of-impact.lesswrong.txt: SHA-256 is ")
     assert "Traceback" not in result.stderr
+
+
+def test_package_zip_is_reproducible_and_holds_the_valid_package(built, tmp_path):
+    import hashlib
+    import json
+    import zipfile
+
+    from frictionless import validate
+
+    from scripts.bundle import zip_name
+
+    descriptor = json.loads(built.package_path.read_text(encoding="utf-8"))
+    archive = built.build_dir / "downloads" / zip_name(descriptor)
+    again = copy_inputs(tmp_path / "again")
+    build(again, progress=quiet)
+    assert archive.read_bytes() == (again.build_dir / "downloads" / archive.name).read_bytes()
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+        opened.extractall(tmp_path / "unzipped")
+    folder = tmp_path / "unzipped" / archive.name[: -len(".zip")]
+    for resource in descriptor["resources"]:
+        assert (folder / resource["path"]).read_bytes() == (built.root / resource["path"]).read_bytes()
+    assert (folder / "data/raw/longlist-theories-of-impact.lesswrong.txt").read_bytes() == built.raw_path.read_bytes()
+    assert {"README.md", "LICENSE", "datapackage.json"} <= {n.split("/", 1)[1] for n in names}
+    assert validate(str(folder / "datapackage.json")).valid
+    digest_line = (built.build_dir / "downloads" / f"{archive.name}.sha256").read_text(encoding="utf-8")
+    assert digest_line == f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive.name}\n"
