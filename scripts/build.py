@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import bundle, curation, load, normalize, package, parse, site, source
+from . import arguments, bundle, curation, load, normalize, package, parse, site, source, thread
 
 
 def stage_outputs(project, staging, progress):
@@ -21,7 +21,11 @@ def stage_outputs(project, staging, progress):
     point_kinds = curation.load_point_kinds(project, parsed.theory_points)
     timer.done("parse", f"{len(parsed.theories)} theories, {len(parsed.theory_points)} sub-points, {len(parsed.comments)} comments")
 
-    tables = normalize.tables(parsed, point_kinds)
+    comment_thread = thread.thread(raw, parsed, project)
+    argument_map = arguments.load(raw, parsed, project)
+    timer.done("curate", f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments")
+
+    tables = normalize.tables(parsed, point_kinds, comment_thread, argument_map)
     descriptor = package.write_package(staging, package.load_descriptor(project), tables)
     timer.done("normalize", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
 
@@ -32,9 +36,11 @@ def stage_outputs(project, staging, progress):
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
 
     (staging / "metadata.yml").write_bytes(site.metadata_bytes(project, descriptor))
+    (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
+    (staging / AIF_EXPORT).write_bytes(arguments.aif_bytes(tables, theory_titles(tables)))
     readme = project.root / "README.md"
     (staging / "README.md").write_bytes(site.readme_bytes(readme.read_text(encoding="utf-8"), descriptor, project.rel(readme)))
-    timer.done("site", "metadata.yml, README.md data dictionary")
+    timer.done("site", f"metadata.yml, README.md data dictionary, {AIF_EXPORT}")
 
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)
@@ -43,6 +49,15 @@ def stage_outputs(project, staging, progress):
     (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
     return descriptor
+
+
+AIF_EXPORT = "exports/argument_map.aif.json"
+
+
+def theory_titles(tables):
+    titles = {str(t["number"]): t["title"] for t in tables["theories"]}
+    titles.update({p["id"]: p["title"] or p["text"] for p in tables["theory_points"]})
+    return titles
 
 
 def download_dir(project):
@@ -55,6 +70,7 @@ def outputs(project, descriptor):
         "datapackage.json",
         "metadata.yml",
         "README.md",
+        AIF_EXPORT,
         str(project.db_path.relative_to(project.root)),
         f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
         f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",

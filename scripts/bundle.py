@@ -11,7 +11,7 @@ from pathlib import Path
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can record
 COMPRESS_LEVEL = 9
 # Files from the project root that travel with the package, where they exist.
-EXTRA_FILES = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md")
+EXTRA_FILES = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md", "exports/argument_map.aif.json")
 
 
 def zip_name(descriptor):

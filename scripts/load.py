@@ -10,11 +10,12 @@ import json
 
 import sqlite_utils
 
-SQL_TYPES = {"integer": int, "number": float, "boolean": int, "string": str}
+SQL_TYPES = {"integer": int, "number": float, "boolean": int, "string": str, "date": str}
 FTS_COLUMNS = {
     "theories": ["title", "description"],
     "theory_points": ["title", "text"],
     "comments": ["quoted_text", "body"],
+    "arguments": ["summary", "evidence_quote"],
 }
 BATCH_SIZE = 10_000
 
@@ -36,7 +37,8 @@ def foreign_keys(resource):
     keys = []
     for fk in resource["schema"].get("foreignKeys", []):
         reference = fk["reference"]
-        keys.append((fk["fields"][0], reference["resource"], reference["fields"][0]))
+        # A reference without a resource points into the same resource (Data Package v2).
+        keys.append((fk["fields"][0], reference.get("resource") or resource["name"], reference["fields"][0]))
     return keys
 
 

@@ -25,9 +25,24 @@ def theory_points(parsed, point_kinds):
     ]
 
 
-def comments(parsed):
+ATTRIBUTION_FIELDS = ("participant_id", "attribution_basis", "attribution_evidence", "attribution_evidence_start", "attribution_evidence_end")
+
+
+def comments(parsed, thread):
+    """Comments with their place in the reply tree, edit flag and (evidence-based) writer."""
     fields = ("id", "position", "quoted_text", "body", "start", "end", "quote_start", "quote_end", "body_start", "body_end")
-    return [pick(c, *fields) for c in parsed.comments]
+    edited = {e["comment_id"] for e in thread.edits}
+    rows = []
+    for c in parsed.comments:
+        tree = thread.tree[c["id"]]
+        attribution = thread.attributions.get(c["id"], {})
+        rows.append({
+            **pick(c, *fields),
+            **pick(tree, "quote_source", "parent_id", "thread_id", "depth", "parent_basis", "parent_reason"),
+            "edited": c["id"] in edited,
+            **{f: attribution.get(f) for f in ATTRIBUTION_FIELDS},
+        })
+    return rows
 
 
 def group_rating_set(parsed):
@@ -59,13 +74,16 @@ def group_ratings(parsed):
     ]
 
 
-def tables(parsed, point_kinds):
+def tables(parsed, point_kinds, thread, argument_map):
     """Every resource's rows, keyed by resource name."""
     return {
         "post_sections": post_sections(parsed),
         "theories": theories(parsed),
         "theory_points": theory_points(parsed, point_kinds),
-        "comments": comments(parsed),
+        "participants": thread.participants,
+        "comments": comments(parsed, thread),
+        "comment_edits": thread.edits,
+        **argument_map,
         "rating_sets": [group_rating_set(parsed)],
         "ratings": group_ratings(parsed),
     }

@@ -111,7 +111,8 @@ def data_dictionary(descriptor):
         out.append(f"{resource['description']}\n")
         keys = f"Primary key: `{', '.join(schema['primaryKey'])}`."
         for fk in schema.get("foreignKeys", []):
-            keys += f" `{fk['fields'][0]}` → `{fk['reference']['resource']}.{fk['reference']['fields'][0]}`."
+            other = fk["reference"].get("resource") or resource["name"]
+            keys += f" `{fk['fields'][0]}` → `{other}.{fk['reference']['fields'][0]}`."
         out.append(keys + "\n")
         out.append("| field | type | required | description |\n|---|---|---|---|")
         for field in schema["fields"]:

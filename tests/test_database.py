@@ -30,7 +30,7 @@ def test_database_holds_exactly_the_package_rows(built, db, descriptor):
 
 
 def test_columns_have_the_package_types(db, descriptor):
-    sql_type = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+    sql_type = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER", "date": "TEXT"}
     for resource in descriptor["resources"]:
         columns = {row[1]: row[2] for row in db.execute(f"pragma table_info({resource['name']})")}
         assert columns == {f["name"]: sql_type[f["type"]] for f in resource["schema"]["fields"]}
@@ -40,7 +40,7 @@ def test_primary_and_foreign_keys_are_real_constraints(db, descriptor):
     for resource in descriptor["resources"]:
         info = db.execute(f"pragma table_info({resource['name']})").fetchall()
         assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == resource["schema"]["primaryKey"]
-        declared = {(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0]) for fk in resource["schema"].get("foreignKeys", [])}
+        declared = {(fk["fields"][0], fk["reference"].get("resource") or resource["name"], fk["reference"]["fields"][0]) for fk in resource["schema"].get("foreignKeys", [])}
         actual = {(row[3], row[2], row[4]) for row in db.execute(f"pragma foreign_key_list({resource['name']})")}
         assert actual == declared, resource["name"]
 

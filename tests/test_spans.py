@@ -22,19 +22,22 @@ SPAN_CHECKS = {
         ("start", "end", whole_comment),
         ("quote_start", "quote_end", lambda r: r["quoted_text"]),
         ("body_start", "body_end", lambda r: r["body"]),
+        ("attribution_evidence_start", "attribution_evidence_end", lambda r: r["attribution_evidence"]),
     ],
+    "comment_edits": [("start", "end", lambda r: r["text"])],
+    "arguments": [("start", "end", lambda r: r["evidence_quote"])],
     "ratings": [("start", "end", None)],  # only ratings read from the post, checked below
 }
 
 
 def test_every_resource_with_offsets_is_checked(descriptor):
-    with_offsets = {
-        r["name"] for r in descriptor["resources"] if any(f["name"].endswith("start") for f in r["schema"]["fields"])
-    }
-    assert with_offsets <= set(SPAN_CHECKS)
+    for resource in descriptor["resources"]:
+        starts = {f["name"] for f in resource["schema"]["fields"] if f["name"].endswith("start")}
+        checked = {start for start, _, _ in SPAN_CHECKS.get(resource["name"], [])}
+        assert starts <= checked, (resource["name"], starts - checked)
 
 
-@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments"])
+@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments", "comment_edits", "arguments"])
 def test_spans_reproduce_text(raw, tables, resource):
     checked = 0
     for row in tables[resource]:

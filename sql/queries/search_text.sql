@@ -1,5 +1,5 @@
--- title: Search theories, sub-points and comments
--- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points and the comments, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
+-- title: Search theories, sub-points, comments and arguments
+-- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the comments and the arguments of the argument map, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
 -- params: q
 -- the words are searched as one quoted phrase, so no input is an FTS syntax error
 with query as (select '"' || replace(coalesce(nullif(trim(:q), ''), 'deception'), '"', '""') || '"' as q)
@@ -17,4 +17,9 @@ select 'comment', c.id, substr(c.body, 1, 60),
   snippet(comments_fts, -1, '[', ']', ' … ', 16), comments_fts.rank
 from comments_fts join comments c on c.rowid = comments_fts.rowid, query
 where comments_fts match query.q
+union all
+select 'argument', a.id, a.summary,
+  snippet(arguments_fts, -1, '[', ']', ' … ', 16), arguments_fts.rank
+from arguments_fts join arguments a on a.rowid = arguments_fts.rowid, query
+where arguments_fts match query.q
 order by score

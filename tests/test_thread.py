@@ -1,0 +1,211 @@
+"""The comment thread as data: reply tree, edits, evidence-based attribution, argument map."""
+
+import json
+
+import pytest
+import yaml
+
+from scripts.build import AIF_EXPORT, build
+from scripts.errors import BuildError
+from scripts.thread import quotation_target
+from tests.conftest import REPO, copy_inputs, quiet
+
+
+@pytest.fixture(scope="session")
+def comments(tables):
+    return {c["id"]: c for c in tables["comments"]}
+
+
+def curated(name, key):
+    return yaml.safe_load((REPO.curation_dir / name).read_text(encoding="utf-8"))[key]
+
+
+def test_a_reply_quoting_an_earlier_comment_points_to_it(comments):
+    ordered = list(comments.values())
+    quoting = [c for c in ordered if c["quoted_text"]]
+    assert len(quoting) == 8
+    for index, comment in enumerate(ordered):
+        if not comment["quoted_text"]:
+            continue
+        target = quotation_target(comment["quoted_text"])
+        earlier = [c["id"] for c in ordered[:index] if target in c["body"]]
+        assert comment["parent_basis"] == "quote"
+        assert comment["parent_id"] == (earlier[-1] if earlier else ""), comment["id"]
+        assert len(earlier) <= 1
+
+
+def test_listing_is_depth_first_without_cycles(comments):
+    ordered = list(comments)
+    for index, cid in enumerate(ordered):
+        comment = comments[cid]
+        chain, node, seen = [], comment["parent_id"], set()
+        while node:
+            assert node not in seen, f"cycle through {node}"
+            seen.add(node)
+            chain.append(node)
+            node = comments[node]["parent_id"]
+        assert int(comment["depth"]) == len(chain)
+        assert comment["thread_id"] == (chain[-1] if chain else cid)
+        if comment["parent_id"]:
+            assert ordered.index(comment["parent_id"]) < index
+            previous, ancestors = ordered[index - 1], []
+            while previous:
+                ancestors.append(previous)
+                previous = comments[previous]["parent_id"]
+            assert comment["parent_id"] in ancestors, cid
+
+
+def test_every_curated_parent_has_its_reason(comments):
+    entries = {e["comment"]: e for e in curated("comment_parents.yml", "parents")}
+    for cid, comment in comments.items():
+        if comment["quoted_text"]:
+            assert cid not in entries
+            continue
+        entry = entries[cid]
+        assert entry["reason"].strip() and comment["parent_reason"] == entry["reason"]
+        assert comment["parent_basis"] == "curated"
+        assert comment["parent_id"] == (entry["parent"] or "")
+
+
+def test_the_audit_and_elk_threads(comments):
+    threads = {}
+    for cid, comment in comments.items():
+        threads.setdefault(comment["thread_id"], []).append(cid)
+    assert threads["c01"][:4] == ["c01", "c02", "c03", "c04"]
+    assert threads["c09"][0] == "c09" and len(threads["c09"]) > 3
+
+
+def test_edits_are_rows_with_dates_where_given(tables, comments):
+    edits = {e["comment_id"]: e for e in tables["comment_edits"]}
+    assert edits["c01"]["label"] == "EDIT" and edits["c01"]["date"] == "2023-03-26"
+    assert edits["c05"]["label"] == "Update" and edits["c05"]["date"] == ""
+    for cid, comment in comments.items():
+        assert (comment["edited"] == "true") == (cid in edits)
+        if cid in edits:
+            assert comment["body"].endswith(edits[cid]["text"])
+
+
+def test_every_attribution_has_verbatim_evidence_and_a_basis(comments):
+    attributed = {cid: c for cid, c in comments.items() if c["participant_id"]}
+    assert attributed, "the snapshot gives evidence for a few writers"
+    for cid, comment in attributed.items():
+        assert comment["attribution_basis"].strip()
+        evidence = comment["attribution_evidence"]
+        assert any(evidence in c["body"] for c in comments.values()), cid
+    for cid, comment in comments.items():
+        if not comment["participant_id"]:
+            assert not (comment["attribution_basis"] or comment["attribution_evidence"]), cid
+
+
+def test_the_post_author_is_only_the_comment_that_says_so(comments, tables):
+    authors = {p["id"] for p in tables["participants"] if p["role"] == "post author"}
+    by_author = [cid for cid, c in comments.items() if c["participant_id"] in authors]
+    assert by_author == [cid for cid, c in comments.items() if "I wrote this post" in c["body"]]
+
+
+def test_no_names_beyond_the_evidence(tables, raw):
+    for participant in tables["participants"]:
+        if participant["name"]:
+            # A name must appear in the source (or be the post's byline, recorded in source.yml).
+            byline = yaml.safe_load(REPO.source_meta_path.read_text(encoding="utf-8"))["post_author"]
+            assert participant["name"] in raw or participant["name"] == byline
+
+
+def test_every_evidence_quote_is_verbatim_in_its_source(tables, comments):
+    sections = {s["id"]: s["text"] for s in tables["post_sections"]}
+    for argument in tables["arguments"]:
+        own_words = comments[argument["comment_id"]]["body"] if argument["comment_id"] else sections[argument["post_section_id"]]
+        assert argument["evidence_quote"] in own_words, argument["id"]
+        assert bool(argument["comment_id"]) != bool(argument["post_section_id"])
+
+
+def test_every_comment_has_an_argument(tables, comments):
+    assert set(comments) <= {a["comment_id"] for a in tables["arguments"]}
+
+
+def test_targets_stay_within_the_theories_and_sub_points(tables):
+    theories = {t["number"] for t in tables["theories"]}
+    points = {p["id"]: p["theory_number"] for p in tables["theory_points"]}
+    for target in tables["argument_targets"]:
+        assert target["target_id"] in theories | set(points)
+        expected = points.get(target["target_id"], target["target_id"])
+        assert target["theory_number"] == expected
+
+
+def test_relations_point_back_to_earlier_arguments(tables):
+    order = [a["id"] for a in tables["arguments"]]
+    for relation in tables["argument_relations"]:
+        assert order.index(relation["target_argument_id"]) < order.index(relation["argument_id"])
+
+
+def test_aif_export_reloads_with_as_many_nodes_and_edges_as_the_tables(tables):
+    document = json.loads((REPO.root / AIF_EXPORT).read_text(encoding="utf-8"))
+    nodes = {n["nodeID"]: n for n in document["nodes"]}
+    assert len(nodes) == len(document["nodes"])
+    targeted = {t["target_id"] for t in tables["argument_targets"]}
+    schemes = len(tables["argument_relations"]) + len(tables["argument_targets"])
+    assert sum(n["type"] == "I" for n in nodes.values()) == len(tables["arguments"]) + len(targeted)
+    assert sum(n["type"] in {"RA", "CA", "MA"} for n in nodes.values()) == schemes
+    assert len(document["edges"]) == 2 * schemes
+    for edge in document["edges"]:
+        assert edge["fromID"] in nodes and edge["toID"] in nodes
+        assert (nodes[edge["fromID"]]["type"] == "I") != (nodes[edge["toID"]]["type"] == "I")
+
+
+def test_aif_export_is_fresh(built):
+    assert (REPO.root / AIF_EXPORT).read_bytes() == (built.root / AIF_EXPORT).read_bytes()
+
+
+def rows(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    return response.json()["rows"]
+
+
+def test_thread_tree_query(client, comments):
+    result = rows(client, "/longlist/thread_tree.json?_shape=objects")
+    ids = [r["comment"].lstrip("· ").split(":")[0] for r in result]
+    assert ids == [cid for cid, c in comments.items() if c["thread_id"] == "c01"]
+    assert [r["depth"] for r in result] == [int(comments[i]["depth"]) for i in ids]
+    elk = rows(client, "/longlist/thread_tree.json?_shape=objects&root=c09")
+    assert elk[0]["comment"].startswith("c09:")
+
+
+def test_arguments_on_theory_query_has_both_sides_of_theory_3(client):
+    stances = {r["stance"] for r in rows(client, "/longlist/arguments_on_theory.json?_shape=objects")}
+    assert {"supports", "opposes"} <= stances
+
+
+def test_audit_versus_training_loop_query_covers_every_argument_on_3_and_9(client, tables):
+    result = rows(client, "/longlist/audit_vs_training_loop.json?_shape=objects&_size=max")
+    expected = {(t["argument_id"], t["target_id"]) for t in tables["argument_targets"] if t["theory_number"] in {"3", "9"}}
+    assert {(r["argument"], r["target"]) for r in result} == expected
+    assert {r["side"] for r in result} == {"auditing (3)", "training loop (9)"}
+
+
+def test_participants_query_lists_attributed_arguments(client, tables, comments):
+    result = rows(client, "/longlist/participants_and_arguments.json?_shape=objects&_size=max")
+    attributed = {a["id"] for a in tables["arguments"] if a["comment_id"] and comments[a["comment_id"]]["participant_id"]}
+    assert attributed <= {r["argument"] for r in result}
+
+
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        ("comment_parents.yml", "parent: c04", "parent: c06", r"comment_parents.yml:\d+: parent: c05's parent c06 does not come before it"),
+        ("comment_parents.yml", "  - comment: c18\n    parent: c17", "  - comment: c18\n    parent: c10", r"c18 cannot reply to c10: the page lists comments depth-first"),
+        ("comment_parents.yml", "  - comment: c05\n", "  - comment: c55\n", r"comment_parents.yml:\d+: comment: 'c55' is not a comment id"),
+        ("arguments.yml", "evidence_quote: \"I was comparably much more excited", "evidence_quote: \"I was comparably much less excited", r"arguments.yml:\d+: evidence_quote: the evidence quote must occur exactly once, verbatim"),
+        ("arguments.yml", "target: \"3\"", "target: \"21\"", r"arguments.yml:\d+: target: target '21' is not a theory"),
+        ("arguments.yml", "stance: supports", "stance: loves", r"arguments.yml:\d+: stance: 'loves' is not a stance"),
+        ("attributions.yml", "evidence_quote: \"I wrote this post\"", "evidence_quote: \"I wrote this book\"", r"attributions.yml:\d+: evidence_quote: the evidence quote must occur exactly once"),
+    ],
+)
+def test_bad_curation_fails_with_file_line_and_field(tmp_path, file, old, new, message):
+    project = copy_inputs(tmp_path)
+    path = project.curation_dir / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=message):
+        build(project, progress=quiet)
