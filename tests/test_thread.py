@@ -209,3 +209,13 @@ def test_bad_curation_fails_with_file_line_and_field(tmp_path, file, old, new, m
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(BuildError, match=message):
         build(project, progress=quiet)
+
+
+def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
+    per_theory = rows(client, "/longlist/arguments_per_theory.json?_shape=objects&_size=max")
+    assert sum(r["arguments"] for r in per_theory) == len(tables["argument_targets"])
+    labels = [r["theory"] for r in per_theory]
+    assert labels == sorted(labels), "labels sort in list order, as datasette-vega draws them"
+    threads = rows(client, "/longlist/thread_sizes.json?_shape=objects&_size=max")
+    assert sum(r["comments"] for r in threads) == len(comments)
+    assert sum(r["arguments"] for r in threads) == sum(1 for a in tables["arguments"] if a["comment_id"])

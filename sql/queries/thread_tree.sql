@@ -11,7 +11,7 @@ with recursive tree(id, depth, path) as (
 )
 select
   case when tree.depth = 0 then '' else printf('%.*c', tree.depth * 2, '·') || ' ' end
-    || c.id || ': ' || substr(replace(c.body, char(10), ' '), 1, 90)
+    || c.id || ': ' || substr(replace(replace(c.body, char(10) || char(10), ' '), char(10), ' '), 1, 90)
     || case when length(c.body) > 90 then '…' else '' end as comment,
   tree.depth,
   c.parent_id,
