@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import bundle, curation, load, normalize, package, parse, site, source
+from . import bundle, citation, curation, load, normalize, package, parse, site, source
 
 
 def stage_outputs(project, staging, progress):
@@ -33,8 +33,9 @@ def stage_outputs(project, staging, progress):
 
     (staging / "metadata.yml").write_bytes(site.metadata_bytes(project, descriptor))
     readme = project.root / "README.md"
-    (staging / "README.md").write_bytes(site.readme_bytes(readme.read_text(encoding="utf-8"), descriptor, project.rel(readme)))
-    timer.done("site", "metadata.yml, README.md data dictionary")
+    readme_text = citation.readme_text(readme.read_text(encoding="utf-8"), citation.load(project), descriptor, project.rel(readme))
+    (staging / "README.md").write_bytes(site.readme_bytes(readme_text, descriptor, project.rel(readme)))
+    timer.done("site", "metadata.yml, README.md data dictionary and citation")
 
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)
