@@ -45,18 +45,26 @@ def read(path):
         return None
 
 
+def yaml_mapping(text):
+    """The mapping a YAML file holds; {} when it is missing or broken (the build reports that)."""
+    try:
+        document = yaml.safe_load(text or "")
+    except yaml.YAMLError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def copies(project):
     """{where: the version that copy states (None if it states none)}."""
     found = {}
     pyproject = read(project.root / "pyproject.toml")
     found["pyproject.toml [project] version"] = tomllib.loads(pyproject).get("project", {}).get("version") if pyproject else None
-    cff = read(project.citation_path)
-    found["CITATION.cff version"] = str(yaml.safe_load(cff).get("version")) if cff else None
+    cff_version = yaml_mapping(read(project.citation_path)).get("version")
+    found["CITATION.cff version"] = str(cff_version) if cff_version is not None else None
     sections = changelog_sections(read(project.changelog_path) or "")
     found["CHANGELOG.md newest section"] = sections[0][0] if sections else None
-    metadata = read(project.metadata_path)
-    about = (yaml.safe_load(metadata) or {}).get("about", "") if metadata else ""
-    match = ABOUT_VERSION_RE.search(about)
+    about = yaml_mapping(read(project.metadata_path)).get("about", "")
+    match = ABOUT_VERSION_RE.search(str(about))
     found["metadata.yml about"] = match.group(1) if match else None
     match = README_VERSION_RE.search(read(project.root / "README.md") or "")
     found["README.md citation block"] = match.group(1) if match else None
@@ -71,8 +79,7 @@ def disagreements(project):
         for where, stated in copies(project).items()
         if stated != version
     ]
-    cff = read(project.citation_path)
-    released = str(yaml.safe_load(cff).get("date-released")) if cff else None
+    released = str(yaml_mapping(read(project.citation_path)).get("date-released"))
     dates = dict(changelog_sections(read(project.changelog_path) or ""))
     if version in dates and dates[version] != released:
         problems.append(f"CITATION.cff date-released is {released}, CHANGELOG.md's {version} section is dated {dates[version]}")
