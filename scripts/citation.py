@@ -23,6 +23,10 @@ def load(project):
     for field in ("title", "version", "date-released", "authors", "references"):
         if not cff.get(field):
             raise BuildError(name, "missing; the citations are generated from it", line=cff[yamlio.LINE_KEY], field=field)
+    post = source_post(cff)
+    for field in ("title", "authors", "year", "publisher", "url"):
+        if not isinstance(post, dict) or not post.get(field):
+            raise BuildError(name, "missing in the first reference (the source post)", line=getattr(post, "get", dict().get)(yamlio.LINE_KEY), field=f"references[0].{field}")
     return cff
 
 
