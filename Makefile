@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CFF_VENV := $(VENV)/tools/cffconvert
+CFFCONVERT := $(CFF_VENV)/bin/cffconvert
 PORT ?= 8001
 
-.PHONY: install build serve test clean
+.PHONY: install build serve test clean release diff
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +17,29 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# cffconvert needs jsonschema<4 and frictionless jsonschema>=4.20, so it gets its own venv.
+$(CFFCONVERT): requirements-cffconvert.lock
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements-cffconvert.lock
+	touch $(CFFCONVERT)
+
 build: $(STAMP)
 	$(PY) -m scripts build
 
 serve: build
 	$(PY) -m scripts serve --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(CFFCONVERT)
 	$(PY) -m pytest
+
+release: $(STAMP)
+	$(PY) -m scripts release
+
+# make diff OLD=dist/<name>-<version> NEW=.   (folders with datapackage.json, or zips)
+NEW ?= .
+diff: $(STAMP)
+	$(if $(OLD),,$(error give the old version: make diff OLD=path NEW=path))
+	$(PY) -m scripts diff $(OLD) $(NEW)
 
 clean:
 	rm -rf build dist

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import arguments, bundle, curation, load, normalize, package, parse, site, source, thread
+from . import arguments, bundle, citation, curation, load, normalize, package, parse, site, source, thread
 
 
 def stage_outputs(project, staging, progress):
@@ -39,8 +39,9 @@ def stage_outputs(project, staging, progress):
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(arguments.aif_bytes(tables, theory_titles(tables)))
     readme = project.root / "README.md"
-    (staging / "README.md").write_bytes(site.readme_bytes(readme.read_text(encoding="utf-8"), descriptor, project.rel(readme)))
-    timer.done("site", f"metadata.yml, README.md data dictionary, {AIF_EXPORT}")
+    readme_text = citation.readme_text(readme.read_text(encoding="utf-8"), citation.load(project), descriptor, project.rel(readme))
+    (staging / "README.md").write_bytes(site.readme_bytes(readme_text, descriptor, project.rel(readme)))
+    timer.done("site", f"metadata.yml, README.md data dictionary and citation, {AIF_EXPORT}")
 
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)

@@ -8,11 +8,16 @@ from .paths import Project
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m scripts", description="Build, check and serve the Longlist data package.")
+    parser = argparse.ArgumentParser(prog="python -m scripts", description="Build, check, serve, release and compare the Longlist data package.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="parse the raw snapshot, write and validate the package, load SQLite, write metadata.yml")
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
+    commands.add_parser("release", help="build dist/<name>-<version>/ (package zip, SQLite database, SHA256SUMS) and record releases/<version>/manifest.json")
+    diff = commands.add_parser("diff", help="what changed between two versions of the package, as a CHANGELOG draft (Markdown) or JSON")
+    diff.add_argument("old", help="the older version: a folder with datapackage.json, a package zip, or a release folder dist/<name>-<version>")
+    diff.add_argument("new", help="the newer version, in the same forms (. for the working tree)")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     args = parser.parse_args(argv)
     project = Project()
     try:
@@ -26,6 +31,15 @@ def main(argv=None):
             if not project.db_path.exists():
                 raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
             serving.serve(project, args.port or serving.DEFAULT_PORT)
+        elif args.command == "release":
+            from .release import release
+
+            release(project)
+        elif args.command == "diff":
+            from . import diff as differ, package_reader
+
+            result = differ.compare(package_reader.read(args.old), package_reader.read(args.new))
+            print(differ.as_json(result) if args.json else differ.markdown(result), end="")
     except (BuildError, BuildErrors) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -56,6 +56,28 @@ class Project:
     def db_path(self) -> Path:
         return self.build_dir / DB_NAME
 
+    @property
+    def citation_path(self) -> Path:
+        return self.root / "CITATION.cff"
+
+    @property
+    def changelog_path(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    @property
+    def releases_dir(self) -> Path:
+        """Committed record of every release: releases/<version>/manifest.json."""
+        return self.root / "releases"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def cffconvert(self) -> Path:
+        """The tool venv the Makefile creates (cffconvert cannot share .venv with frictionless)."""
+        return self.root / ".venv" / "tools" / "cffconvert" / "bin" / "cffconvert"
+
     def rel(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root where possible."""
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlio
+from . import citation, yamlio
 from .paths import DB_NAME
 
 HEADER_RE = re.compile(r"^-- ([a-z_]+): (.*)$")
@@ -75,6 +75,7 @@ def metadata(project, descriptor):
     return {
         "title": descriptor["title"],
         "description": descriptor["description"],
+        "description_html": citation.index_html(citation.load(project), descriptor),
         "license": f"{project_licence['name']} (the project's additions); quoted text remains its authors'",
         "license_url": project_licence["path"],
         "source": "LessWrong: A Longlist of Theories of Impact for Interpretability",

@@ -14,7 +14,7 @@ from scripts.paths import Project
 
 REPO = Project()
 # What a build reads; everything else in the repo is output, docs or code.
-BUILD_INPUTS = ["data/raw", "data/curation", "data/contrib", "datapackage.json", "site", "sql", "README.md", "LICENSE"]
+BUILD_INPUTS = ["data/raw", "data/curation", "data/contrib", "datapackage.json", "site", "sql", "README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md"]
 
 
 def copy_inputs(destination):

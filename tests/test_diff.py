@@ -1,0 +1,133 @@
+"""The diff between two versions: schema changes and rows added, removed and changed by
+primary key, from folders or zips, as a CHANGELOG draft or JSON."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scripts import diff, package_reader
+from scripts.bundle import write_zip
+from tests.conftest import REPO
+from tests.fixture_packages import committed, edited, row, write
+
+
+def compare(old, new):
+    return diff.compare(old, new)
+
+
+def levels(result):
+    return {c["change"]: c["level"] for c in result["changes"]}
+
+
+def test_identical_versions_have_no_changes():
+    result = compare(committed(), committed())
+    assert result["changes"] == [] and result["bump"] == "none" and result["resources"] == {}
+    assert "No changes" in diff.markdown(result)
+
+
+def test_a_corrected_value_is_a_patch_keyed_by_primary_key():
+    old = committed()
+    new = edited(old)
+    theory = row(new, "theories", number="9")
+    theory["title"] = theory["title"] + " (corrected)"
+    result = compare(old, new)
+    assert result["bump"] == "patch"
+    assert result["resources"] == {"theories": {"added": [], "removed": [], "changed": [{"key": ["9"], "fields": {"title": [row(old, "theories", number="9")["title"], theory["title"]]}}]}}
+    draft = diff.markdown(result)
+    assert draft.startswith(f"## {diff.next_version(old.version, 'patch')} — YYYY-MM-DD")
+    assert "- changed `9`: title" in draft
+
+
+def test_new_rating_set_is_a_minor_change_listing_the_new_keys():
+    old = committed()
+    new = edited(old)
+    new.rows["rating_sets"].append({"id": "someone", "kind": "individual", "label": "Someone", "source": "data/contrib/ratings/someone.yml", "note": ""})
+    for number in (1, 2, 3):
+        new.rows["ratings"].append({"rating_set_id": "someone", "theory_number": str(number), "rank": "", "score": str(10 - number), "remark": "", "start": "", "end": ""})
+    result = compare(old, new)
+    assert result["bump"] == "minor"
+    assert result["resources"]["ratings"]["added"] == [["someone", "1"], ["someone", "2"], ["someone", "3"]]
+    assert result["resources"]["rating_sets"]["added"] == [["someone"]]
+    assert levels(result)["`ratings`: 3 rows added"] == "minor"
+    assert "| `ratings` | 3 | 0 | 0 |" in diff.markdown(result)
+
+
+def test_removed_rows_fields_and_resources_and_changed_types_are_major():
+    old = committed()
+    new = edited(old)
+    new.rows["post_sections"] = [r for r in new.rows["post_sections"] if r["id"] != "closing"]
+    points = new.resource("theory_points")
+    points["schema"]["fields"] = [f for f in points["schema"]["fields"] if f["name"] != "title"]
+    for r in new.rows["theory_points"]:
+        del r["title"]
+    next(f for f in new.resource("theories")["schema"]["fields"] if f["name"] == "credit")["type"] = "integer"
+    new.descriptor["resources"] = [r for r in new.descriptor["resources"] if r["name"] != "ratings"]
+    del new.rows["ratings"]
+    result = compare(old, new)
+    assert result["bump"] == "major"
+    found = levels(result)
+    assert found["`post_sections`: 1 id removed"] == "major"
+    assert found["`theory_points`: field `title` removed"] == "major"
+    assert found["`theories`: field `credit` type string → integer"] == "major"
+    assert found[f"resource `ratings` removed ({len(old.rows['ratings'])} rows)"] == "major"
+    assert result["resources"]["post_sections"]["removed"] == [["closing"]]
+    assert "theory_points" not in result["resources"], "a removed field is a schema change, not a change of every row"
+
+
+def test_added_field_and_resource_are_minor():
+    old = committed()
+    new = edited(old)
+    new.resource("comments")["schema"]["fields"].append({"name": "author", "type": "string", "description": "Who wrote it."})
+    for r in new.rows["comments"]:
+        r["author"] = ""
+    new.descriptor["resources"].append({"name": "notes", "path": "data/notes.csv", "schema": {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}})
+    new.rows["notes"] = [{"id": "n1"}, {"id": "n2"}]
+    result = compare(old, new)
+    assert result["bump"] == "minor"
+    assert levels(result) == {"`comments`: field `author` added (string)": "minor", "resource `notes` added (2 rows)": "minor"}
+    assert result["resources"]["notes"]["added"] == [["n1"], ["n2"]]
+
+
+def test_renumbered_rows_are_reported_as_major():
+    old = committed()
+    new = edited(old)
+    row(new, "comments", id="c18")["id"] = "c19"
+    result = compare(old, new)
+    assert result["bump"] == "major"
+    assert result["renumbered"] == {"comments": [[["c18"], ["c19"]]]}
+    assert "- renumbered: `c18` → `c19`" in diff.markdown(result)
+
+
+def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
+    from scripts.bundle import members, zip_name
+
+    descriptor = json.loads(built.package_path.read_text(encoding="utf-8"))
+    release_folder = tmp_path / "dist" / "release"
+    release_folder.mkdir(parents=True)
+    archive = release_folder / zip_name(descriptor)
+    write_zip(members(built.root, built, descriptor), archive, archive.stem)
+    from_folder = package_reader.read(built.root)
+    for where in (archive, release_folder, built.package_path):
+        other = package_reader.read(where)
+        assert other.descriptor == from_folder.descriptor and other.rows == from_folder.rows, where
+
+
+def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
+    old = committed()
+    new = edited(old)
+    row(new, "theories", number="1")["credit"] = "Someone"
+    old_folder, new_folder = write(old, tmp_path / "old"), write(new, tmp_path / "new")
+    markdown = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith("## ") and '- changed `1`: credit "" → "Someone"' in markdown.stdout
+    as_json = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder), "--json"], cwd=REPO.root, capture_output=True, text=True)
+    assert json.loads(as_json.stdout)["resources"]["theories"]["changed"][0]["key"] == ["1"]
+    missing = subprocess.run([sys.executable, "-m", "scripts", "diff", str(tmp_path / "nowhere"), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
+    assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("version, bump, expected", [("0.1.0", "patch", "0.1.1"), ("0.1.3", "minor", "0.2.0"), ("1.4.2", "major", "2.0.0"), ("1.4.2", "none", "1.4.2")])
+def test_next_version(version, bump, expected):
+    assert diff.next_version(version, bump) == expected

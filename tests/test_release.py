@@ -1,0 +1,145 @@
+"""Releases: dist/<name>-<version>/ holds the zip, the database and SHA256SUMS; the same
+inputs give the same bytes; a version is never given other bytes; ids are never renumbered
+silently; the release record agrees with what it describes."""
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+
+import pytest
+
+from scripts import identifiers, package_reader
+from scripts.build import build
+from scripts.errors import BuildError
+from scripts.release import SUMS_NAME, dump_sha256, manifest_text, release
+from tests.conftest import REPO, copy_inputs, quiet
+
+
+def releasable_copy(folder):
+    project = copy_inputs(folder)
+    shutil.copy2(REPO.root / "pyproject.toml", folder / "pyproject.toml")
+    shutil.copy2(REPO.metadata_path, folder / "metadata.yml")
+    return project
+
+
+def folder_bytes(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    project = releasable_copy(tmp_path_factory.mktemp("released"))
+    target = release(project, progress=quiet)
+    return project, target
+
+
+def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
+    project, target = released
+    name = f"{descriptor['name']}-{descriptor['version']}"
+    assert target == project.dist_dir / name
+    assert sorted(p.name for p in target.iterdir()) == sorted([f"{name}.zip", "longlist.db", SUMS_NAME])
+    sums = (target / SUMS_NAME).read_text(encoding="utf-8").splitlines()
+    assert len(sums) == 2
+    for line in sums:
+        digest, file = line.split("  ")
+        assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
+    with zipfile.ZipFile(target / f"{name}.zip") as archive:
+        members = {n.split("/", 1)[1] for n in archive.namelist()}
+        assert {"datapackage.json", "CITATION.cff", "CHANGELOG.md", "README.md", "LICENSE"} <= members
+        assert archive.read(f"{name}/CITATION.cff") == REPO.citation_path.read_bytes()
+    database = sqlite3.connect(target / "longlist.db")
+    assert database.execute("select count(*) from theories").fetchone()[0] == 20
+    assert database.execute("select count(*) from comments").fetchone()[0] == 18
+    database.close()
+
+
+def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):
+    project, target = released
+    again = releasable_copy(tmp_path)
+    second = release(again, progress=quiet)
+    first_files, second_files = folder_bytes(target), folder_bytes(second)
+    assert first_files.keys() == second_files.keys()
+    for name in first_files:  # the SQLite file itself, not only a dump, is compared
+        assert first_files[name] == second_files[name], name
+    record = "releases/" + json.loads(project.package_path.read_text(encoding="utf-8"))["version"] + "/manifest.json"
+    assert (project.root / record).read_bytes() == (again.root / record).read_bytes()
+
+
+def test_the_release_record_describes_the_release(released, descriptor):
+    project, target = released
+    manifest = json.loads((project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == descriptor["version"] and manifest["name"] == descriptor["name"]
+    assert manifest["files"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in target.iterdir() if p.name != SUMS_NAME}
+    assert manifest["database"] == {"sqlite_version": sqlite3.sqlite_version, "dump_sha256": dump_sha256(target / "longlist.db")}
+    assert manifest["ids"] == identifiers.ids(package_reader.read(target))
+    assert manifest_text(manifest) == (project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_releasing_again_reproduces_and_keeps_everything(released):
+    project, target = released
+    before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
+    release(project, progress=quiet)
+    assert (folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)) == before
+
+
+def test_other_bytes_under_a_released_version_are_refused(tmp_path):
+    project = releasable_copy(tmp_path)
+    target = release(project, progress=quiet)
+    before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
+    kinds = project.curation_dir / "theory_point_kinds.yml"
+    kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"manifest.json: version \S+ was released with other bytes .*must mean the same bytes forever"):
+        release(project, progress=quiet)
+    assert (folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)) == before
+    shutil.rmtree(project.releases_dir)  # even without the record, the dist folder is never overwritten
+    with pytest.raises(BuildError, match=r"already holds a release of this version with different bytes"):
+        release(project, progress=quiet)
+    assert folder_bytes(project.dist_dir) == before[0]
+    assert [p.name for p in project.dist_dir.iterdir()] == [target.name], "staging folder left behind"
+
+
+def test_disagreeing_version_copies_stop_the_release_before_anything_is_built(tmp_path):
+    project = releasable_copy(tmp_path)
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('version = "', 'version = "7', 1), encoding="utf-8")
+    with pytest.raises(BuildError, match="copies disagree"):
+        release(project, progress=quiet)
+    assert not project.dist_dir.exists() and not project.db_path.exists()
+
+
+def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor):
+    project = releasable_copy(tmp_path)
+    current = identifiers.ids(package_reader.read(REPO.root))
+    comments = current["comments"]["rows"]
+    comments[2]["key"], comments[3]["key"] = comments[3]["key"], comments[2]["key"]  # as if c03 and c04 had been swapped
+    earlier = {"name": descriptor["name"], "version": "0.0.1", "commit": None, "files": {}, "database": {"sqlite_version": "", "dump_sha256": ""}, "ids": current}
+    (project.releases_dir / "0.0.1").mkdir(parents=True)
+    (project.releases_dir / "0.0.1" / "manifest.json").write_text(manifest_text(earlier), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"silently renumbers ids released in 0\.0\.1[\s\S]*`comments` c03: its words now sit under c04"):
+        release(project, progress=quiet)
+    assert not project.dist_dir.exists() or not any(project.dist_dir.iterdir())
+
+
+def test_a_git_checkout_releases_only_committed_inputs(tmp_path):
+    if not shutil.which("git"):
+        pytest.fail("git is needed to test the release's commit check (.ci/run installs it)")
+    project = releasable_copy(tmp_path)
+    (tmp_path / ".gitignore").write_text("build/\ndist/\n", encoding="utf-8")
+    shutil.copytree(REPO.root / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    build(project, progress=quiet)  # the outputs are committed too
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "inputs"], cwd=tmp_path, check=True)
+    kinds = project.curation_dir / "theory_point_kinds.yml"
+    kinds.write_text(kinds.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"before the build: a release is built only from committed files.*theory_point_kinds.yml"):
+        release(project, progress=quiet)
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=tmp_path, check=True)
+    target = release(project, progress=quiet)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    manifest = json.loads((project.releases_dir / target.name.rsplit("-", 1)[1] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["commit"] == head
