@@ -4,12 +4,13 @@ Nothing here is written by hand twice: titles and descriptions of the dataset, i
 and columns come from the package descriptor; saved queries and views from their .sql files.
 """
 
+import html
 import re
 from pathlib import Path
 
 import yaml
 
-from . import yamlio
+from . import charts, frontdoor, yamlio
 from .paths import DB_NAME
 
 HEADER_RE = re.compile(r"^-- ([a-z_]+): (.*)$")
@@ -42,6 +43,10 @@ def canned_queries(project):
     for path in sql_files(project.root / "sql" / "queries"):
         header, sql = read_sql(path)
         query = {"title": header["title"], "description": header["description"], "sql": sql}
+        if header.get("chart"):
+            chart = charts.parse(header["chart"], project.rel(path), charts.header_line(path, "chart"))
+            link = f'<a class="chart-link" href="{html.escape(charts.href(path.stem, chart))}">Show it as a chart</a>'
+            query["description_html"] = f"<p>{html.escape(header['description'])} {link}</p>"
         if header.get("params"):
             query["params"] = header["params"].split()
         queries[path.stem] = query
@@ -72,9 +77,14 @@ def metadata(project, descriptor):
         tables[name] = {"description": header["description"], **view_meta}
     source = descriptor["sources"][0]
     project_licence = descriptor["licenses"][0]
+    queries = canned_queries(project)
+    instance = frontdoor.load_instance(project, queries)
+    chart_of = {query.name: query.chart for query in charts.charted_queries(project)}
+    database = Path(DB_NAME).stem
     return {
         "title": descriptor["title"],
         "description": descriptor["description"],
+        "description_html": frontdoor.index_html(descriptor, queries, chart_of, instance, database),
         "license": f"{project_licence['name']} (the project's additions); quoted text remains its authors'",
         "license_url": project_licence["path"],
         "source": "LessWrong: A Longlist of Theories of Impact for Interpretability",
@@ -82,13 +92,15 @@ def metadata(project, descriptor):
         "about": f"Frictionless data package {descriptor['name']} v{descriptor['version']}",
         "about_url": descriptor["homepage"],
         "databases": {
-            Path(DB_NAME).stem: {
+            database: {
                 "title": descriptor["title"],
                 "description": f"{descriptor['description']} Licences: {licence_text(descriptor)}",
+                "description_html": frontdoor.database_html(descriptor, instance, database, licence_text(descriptor)),
                 "tables": tables,
-                "queries": canned_queries(project),
+                "queries": queries,
             }
         },
+        "plugins": {"datasette-block-robots": {"disallow": instance["robots_disallow"]}},
     }
 
 
@@ -124,10 +136,15 @@ def data_dictionary(descriptor):
 
 def readme_bytes(readme_text, descriptor, name="README.md"):
     """README.md with its data dictionary block regenerated."""
+    return replace_block(readme_text, DICTIONARY_START, DICTIONARY_END, data_dictionary(descriptor), name, "data dictionary").encode("utf-8")
+
+
+def replace_block(text, start, end, content, name, what):
+    """`text` with the generated block between the lines `start` and `end` replaced by `content`."""
     from .errors import BuildError
 
-    if DICTIONARY_START not in readme_text or DICTIONARY_END not in readme_text:
-        raise BuildError(name, f"the data dictionary markers are missing; expected the lines\n  {DICTIONARY_START}\n  {DICTIONARY_END}")
-    before, rest = readme_text.split(DICTIONARY_START, 1)
-    _, after = rest.split(DICTIONARY_END, 1)
-    return f"{before}{DICTIONARY_START}\n\n{data_dictionary(descriptor)}\n{DICTIONARY_END}{after}".encode("utf-8")
+    if start not in text or end not in text:
+        raise BuildError(name, f"the {what} markers are missing; expected the lines\n  {start}\n  {end}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n\n{content}\n{end}{after}"
