@@ -13,6 +13,10 @@ def main(argv=None):
     commands.add_parser("build", help="parse the raw snapshot, write and validate the package, load SQLite, write metadata.yml")
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
+    publish = commands.add_parser("publish", help="publish the build with `datasette publish`, configured as `serve` runs it")
+    publish.add_argument("platform", choices=["cloudrun", "vercel", "fly"])
+    publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
+    publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     args = parser.parse_args(argv)
     project = Project()
     try:
@@ -26,6 +30,12 @@ def main(argv=None):
             if not project.db_path.exists():
                 raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
             serving.serve(project, args.port or serving.DEFAULT_PORT)
+        elif args.command == "publish":
+            from . import publish as publishing
+
+            if not project.db_path.exists():
+                raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
+            publishing.publish(project, args.platform, args.name, dry_run=args.dry_run)
     except (BuildError, BuildErrors) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
