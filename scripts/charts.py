@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import BuildError
 from . import site
+from .errors import BuildError
 
 MARKS = ("bar", "line", "circle")
 # datasette-vega's own type options; "-bin" bins the values.

@@ -3,7 +3,7 @@
 The same database (served immutable by every platform), metadata, templates, local plugins,
 static downloads and settings, with the Datasette plugins pinned in requirements.lock installed
 on the host. Cloud Run is built into Datasette; Vercel and Fly need a publish plugin installed
-locally first (PUBLISHERS).
+locally first (the second item of PLATFORMS).
 """
 
 import json
