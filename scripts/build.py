@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import arguments, bundle, citation, curation, load, normalize, package, parse, site, source, thread
+from . import arguments, bundle, charts, citation, curation, load, normalize, package, parse, site, source, thread
 
 
 def stage_outputs(project, staging, progress):
@@ -35,13 +35,17 @@ def stage_outputs(project, staging, progress):
     counts = load.load(staging, staging / "build" / project.db_path.name, site.views(project))
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
 
+    charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
+    timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/")
+
     (staging / "metadata.yml").write_bytes(site.metadata_bytes(project, descriptor))
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(arguments.aif_bytes(tables, theory_titles(tables)))
     readme = project.root / "README.md"
     readme_text = citation.readme_text(readme.read_text(encoding="utf-8"), citation.load(project), descriptor, project.rel(readme))
+    readme_text = site.replace_block(readme_text, charts.README_START, charts.README_END, charts.readme_block(charted, project.db_path.stem), project.rel(readme), "charts")
     (staging / "README.md").write_bytes(site.readme_bytes(readme_text, descriptor, project.rel(readme)))
-    timer.done("site", f"metadata.yml, README.md data dictionary and citation, {AIF_EXPORT}")
+    timer.done("site", f"metadata.yml, README.md data dictionary, citation and charts, {AIF_EXPORT}")
 
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)
@@ -75,7 +79,7 @@ def outputs(project, descriptor):
         str(project.db_path.relative_to(project.root)),
         f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
         f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
-    ]
+    ] + charts.image_paths(project)
 
 
 def build(project, progress=print):
@@ -87,6 +91,7 @@ def build(project, progress=print):
             target = project.root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, target)
+        charts.remove_stale_images(project)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")

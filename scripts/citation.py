@@ -177,12 +177,11 @@ def readme_text(readme_text, cff, descriptor, name="README.md"):
     return f"{before}{CITATION_START}\n\n{readme_block(cff, descriptor)}{CITATION_END}{after}"
 
 
-def index_html(cff, descriptor):
-    """The Datasette index page's description: the package description, version and citations."""
+def citation_html(cff, descriptor):
+    """How to cite, for the Datasette index and database pages: the dataset and the source post."""
     doi = f'<a href="https://doi.org/{html.escape(cff["doi"])}">{html.escape(cff["doi"])}</a>' if cff.get("doi") else "none assigned yet"
     post = source_post(cff)
     return "\n".join([
-        f"<p>{html.escape(descriptor['description'])}</p>",
         f"<p><strong>Version {html.escape(str(descriptor['version']))}</strong>, released {html.escape(str(cff['date-released']))}. DOI: {doi}.</p>",
         "<p>Cite the dataset:</p>",
         f"<blockquote>{as_html(apa_dataset(cff, descriptor['version']))}</blockquote>",

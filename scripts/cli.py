@@ -18,6 +18,10 @@ def main(argv=None):
     diff.add_argument("old", help="the older version: a folder with datapackage.json, a package zip, or a release folder dist/<name>-<version>")
     diff.add_argument("new", help="the newer version, in the same forms (. for the working tree)")
     diff.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    publish = commands.add_parser("publish", help="publish the build with `datasette publish`, configured as `serve` runs it")
+    publish.add_argument("platform", choices=["cloudrun", "vercel", "fly"])
+    publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
+    publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     args = parser.parse_args(argv)
     project = Project()
     try:
@@ -40,6 +44,12 @@ def main(argv=None):
 
             result = differ.compare(package_reader.read(args.old), package_reader.read(args.new))
             print(differ.as_json(result) if args.json else differ.markdown(result), end="")
+        elif args.command == "publish":
+            from . import publish as publishing
+
+            if not project.db_path.exists():
+                raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
+            publishing.publish(project, args.platform, args.name, dry_run=args.dry_run)
     except (BuildError, BuildErrors) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

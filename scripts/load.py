@@ -15,6 +15,7 @@ FTS_COLUMNS = {
     "theories": ["title", "description"],
     "theory_points": ["title", "text"],
     "comments": ["quoted_text", "body"],
+    "post_sections": ["text"],
     "arguments": ["summary", "evidence_quote"],
 }
 BATCH_SIZE = 10_000

@@ -15,20 +15,68 @@ SETTINGS = {
     "default_cache_ttl": 3600,
     "num_sql_threads": 3,
 }
+# The build's downloads (the package zip and its .sha256) are served at /downloads/.
+DOWNLOADS_MOUNT = "downloads"
+
+
+def site_paths(project):
+    """What makes the instance this project's site besides the database: metadata, templates,
+    local plugins and static downloads. Shared by serve, publish and the tests."""
+    return {
+        "metadata": project.metadata_path,
+        "template_dir": project.site_dir / "templates",
+        "plugins_dir": project.site_dir / "plugins",
+        "static": (DOWNLOADS_MOUNT, project.build_dir / "downloads"),
+    }
+
+
+def site_options(project, path=str):
+    paths = site_paths(project)
+    mount, directory = paths["static"]
+    return [
+        "--metadata", path(paths["metadata"]),
+        "--template-dir", path(paths["template_dir"]),
+        "--plugins-dir", path(paths["plugins_dir"]),
+        "--static", f"{mount}:{path(directory)}",
+    ]
+
+
+def setting_options():
+    return [part for name, value in SETTINGS.items() for part in ("--setting", name, str(value))]
+
+
+def datasette_executable():
+    return os.path.join(os.path.dirname(sys.executable), "datasette")
 
 
 def command(project, port=DEFAULT_PORT, host=HOST):
-    args = [
-        os.path.join(os.path.dirname(sys.executable), "datasette"),
+    return [
+        datasette_executable(),
         "serve",
         "--immutable", str(project.db_path),
-        "--metadata", str(project.metadata_path),
+        *site_options(project),
         "--host", host,
         "--port", str(port),
+        *setting_options(),
     ]
-    for name, value in SETTINGS.items():
-        args += ["--setting", name, str(value)]
-    return args
+
+
+def app(project, metadata=None):
+    """The same instance as `command` runs, as a Datasette object (for in-process tests);
+    `metadata` replaces the contents of metadata.yml."""
+    import yaml
+    from datasette.app import Datasette
+
+    paths = site_paths(project)
+    mount, directory = paths["static"]
+    return Datasette(
+        immutables=[str(project.db_path)],
+        metadata=metadata if metadata is not None else yaml.safe_load(paths["metadata"].read_text(encoding="utf-8")),
+        template_dir=str(paths["template_dir"]),
+        plugins_dir=str(paths["plugins_dir"]),
+        static_mounts=[(mount, str(directory))],
+        settings=SETTINGS,
+    )
 
 
 def serve(project, port=DEFAULT_PORT):

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scripts.build import build
 from scripts.paths import Project
@@ -74,11 +73,11 @@ def tables():
 class DatasetteClient:
     """Datasette's own test client, called synchronously."""
 
-    def __init__(self, project):
-        from datasette.app import Datasette
+    def __init__(self, project, metadata=None):
+        from scripts.serve import app
 
-        metadata = yaml.safe_load(project.metadata_path.read_text(encoding="utf-8"))
-        self.datasette = Datasette(immutables=[str(project.db_path)], metadata=metadata)
+        # configured as `python -m scripts serve` runs it: metadata, templates, plugins, settings
+        self.datasette = app(project, metadata)
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.datasette.invoke_startup())
 

@@ -61,7 +61,7 @@ def test_a_doi_reaches_every_citation_once_it_is_added(descriptor):
     with_doi = {**CFF, "doi": "10.5281/zenodo.0000000"}  # made-up, only to exercise the rendering
     assert "doi = {10.5281/zenodo.0000000}" in " ".join(citation.bibtex_dataset(with_doi, descriptor).split())
     assert citation.markdown(citation.apa_dataset(with_doi, "1.0.0")).endswith("[Data set]. https://doi.org/10.5281/zenodo.0000000")
-    assert 'href="https://doi.org/10.5281/zenodo.0000000"' in citation.index_html(with_doi, descriptor)
+    assert 'href="https://doi.org/10.5281/zenodo.0000000"' in citation.citation_html(with_doi, descriptor)
 
 
 def test_citations_name_the_version_year_authors_and_source(descriptor):

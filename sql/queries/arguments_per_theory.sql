@@ -1,6 +1,6 @@
 -- title: Arguments for and against each theory
 -- description: How many arguments in the thread and the post's disagreement paragraph take each stance on each theory (sub-points count towards their theory). Theories no argument targets are left out. The label starts with the zero-padded theory number so charts keep the list's order.
--- chart: g.mark=bar&g.x_column=theory&g.x_type=ordinal&g.y_column=arguments&g.y_type=quantitative&g.color_column=stance&g.color_type=nominal
+-- chart: mark=bar x=arguments:quantitative y=theory:ordinal color=stance
 select
   printf('%02d %s', t.number, t.title) as theory,
   a.stance,

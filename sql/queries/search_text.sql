@@ -1,7 +1,9 @@
--- title: Search theories, sub-points, comments and arguments
--- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the comments and the arguments of the argument map, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
+-- title: Search theories, sub-points, the post, the comments and the arguments
+-- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments and the arguments of the argument map, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
 -- params: q
--- the words are searched as one quoted phrase, so no input is an FTS syntax error
+-- The words are searched as one quoted phrase, so no input is an FTS syntax error.
+-- One branch per table with full-text search (scripts/load.py FTS_COLUMNS); to add a table,
+-- copy a branch and name its kind, id and title. A test checks every FTS table is searched here.
 with query as (select '"' || replace(coalesce(nullif(trim(:q), ''), 'deception'), '"', '""') || '"' as q)
 select 'theory' as kind, t.number || '' as id, t.title as title,
   snippet(theories_fts, -1, '[', ']', ' … ', 16) as snippet, theories_fts.rank as score
@@ -12,6 +14,11 @@ select 'sub-point', p.id, p.title,
   snippet(theory_points_fts, -1, '[', ']', ' … ', 16), theory_points_fts.rank
 from theory_points_fts join theory_points p on p.rowid = theory_points_fts.rowid, query
 where theory_points_fts match query.q
+union all
+select 'post section', s.id, s.id,
+  snippet(post_sections_fts, -1, '[', ']', ' … ', 16), post_sections_fts.rank
+from post_sections_fts join post_sections s on s.rowid = post_sections_fts.rowid, query
+where post_sections_fts match query.q
 union all
 select 'comment', c.id, substr(c.body, 1, 60),
   snippet(comments_fts, -1, '[', ']', ' … ', 16), comments_fts.rank

@@ -1,6 +1,6 @@
 -- title: Threads by size
 -- description: Each top-level comment with the size of the thread it starts: how many comments (itself included), how deep the replies go, and how many arguments were made in it. The label starts with the zero-padded page position so charts keep the page order.
--- chart: g.mark=bar&g.x_column=thread&g.x_type=ordinal&g.y_column=comments&g.y_type=quantitative
+-- chart: mark=bar x=comments:quantitative y=thread:ordinal
 select
   printf('%02d %s', root.position, root.id || ': ' || substr(replace(replace(root.body, char(10) || char(10), ' '), char(10), ' '), 1, 40)) as thread,
   count(distinct c.id) as comments,
