@@ -37,7 +37,7 @@ def version_html(descriptor):
 
 
 def search_form_html(database, query_name):
-    hint = "Search all the text: theories, sub-points, the post, comments"
+    hint = "Search all the text: theories, sub-points, the post, comments, arguments"
     return (
         f'<form class="front-door-search" action="{html.escape(database)}/{html.escape(query_name)}" method="get"><p>'
         f'<input type="search" name="q" aria-label="{hint}" placeholder="{hint}" style="width: 30em; max-width: 70%"> '
