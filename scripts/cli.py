@@ -7,14 +7,15 @@ from .errors import BuildError, BuildErrors
 from .paths import Project
 
 
-def main(argv=None):
+def main(argv=None, root=None):
+    """`root` overrides the project root (tests run the CLI on temporary copies)."""
     parser = argparse.ArgumentParser(prog="python -m scripts", description="Build, check and serve the Longlist data package.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="parse the raw snapshot, write and validate the package, load SQLite, write metadata.yml")
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
-    project = Project()
+    project = Project(root) if root else Project()
     try:
         if args.command == "build":
             from .build import build
