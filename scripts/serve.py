@@ -23,6 +23,7 @@ def command(project, port=DEFAULT_PORT, host=HOST):
         "serve",
         "--immutable", str(project.db_path),
         "--metadata", str(project.metadata_path),
+        "--plugins-dir", str(project.site_dir / "plugins"),
         "--host", host,
         "--port", str(port),
     ]

@@ -1,0 +1,77 @@
+"""Limits that Datasette's own settings do not set, for a public instance that runs any SQL.
+
+sql_time_limit_ms interrupts a query between SQLite steps, but one step can be a single
+function call that runs for seconds or allocates gigabytes: `select zeroblob(1000000000)`
+had the server killed for lack of memory, and `printf('%.*c', 2000000000, 'x')` spins for
+about nine seconds in SQLite 3.40 even when its result is refused. Each limit below stops
+one such call; tests/test_hostile_sql.py sends them all.
+"""
+
+import re
+import sqlite3
+
+import datasette.handle_exception
+from datasette import hookimpl
+
+# The longest value in the database is about 4 kB (an FTS index block), and the whole raw
+# snapshot is 22 kB, so no honest query needs a string or blob this long; SQLite refuses
+# one with "string or blob too big". 1,000 rows of it (max_returned_rows) stay near 50 MB.
+MAX_VALUE_BYTES = 50_000
+# SQL arrives in a URL; nothing a person types comes near this.
+MAX_SQL_BYTES = 50_000
+# LIKE costs the pattern's length times the value's; Datasette's filters need short ones.
+MAX_LIKE_PATTERN_BYTES = 1_000
+# A printf width or precision: %N.Mc repeats a character M times, one at a time.
+PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%])")
+
+# Datasette prints a rich traceback, with locals, for every error response when `rich` is
+# importable (frictionless brings it in): about 0.25 s of the event loop for each 404 or
+# refused query, which lets anyone stall the server. A visitor's error is not a server fault.
+datasette.handle_exception.rich = None
+
+
+def within_limits(fmt, args):
+    """False if a width or precision (literal, or `*` from the arguments) is over MAX_VALUE_BYTES."""
+    position = 0
+    for spec in PRINTF_SPEC.finditer(str(fmt or "")):
+        for part in spec.group(1, 2):
+            if part == "*":
+                part, position = (args[position] if position < len(args) else 0), position + 1
+            try:
+                if abs(int(part or 0)) > MAX_VALUE_BYTES:
+                    return False
+            except (TypeError, ValueError):
+                pass
+        if spec.group(3) != "%":
+            position += 1
+    return True
+
+
+def safe_printf(helper):
+    """printf/format that gives NULL for an oversized width at once, as SQLite's own printf
+    does for an oversized result after its long loop, and otherwise lets SQLite's do the work."""
+
+    def printf(fmt=None, *args):
+        if not within_limits(fmt, args):
+            return None
+        placeholders = ", ".join("?" * (1 + len(args)))
+        return helper.execute(f"select printf({placeholders})", (fmt, *args)).fetchone()[0]
+
+    return printf
+
+
+def limit(conn):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN_BYTES)
+
+
+@hookimpl
+def prepare_connection(conn):
+    limit(conn)
+    # A private connection for the real printf: Datasette gives each thread its own
+    # connection, and this one lives and dies with it.
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+    limit(helper)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, safe_printf(helper), deterministic=True)
