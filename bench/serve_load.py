@@ -4,7 +4,8 @@ Starts Datasette exactly as `python -m scripts serve` does (scripts/serve.py com
 the built database, then, with wrk at 10 connections:
 
   1. for the index page, a table page, a row page, a saved query, the JSON API and a search:
-     requests/s, p50/p99 latency and errors over a bounded number of requests each;
+     requests/s, p50/p99 latency and errors over a bounded number of requests each, once
+     for the same URL again and again, once with every URL new (as a crawler's would be);
   2. the same JSON body served as a static file by nginx (one worker): the ceiling this
      machine sets, and our throughput as a ratio of it;
   3. while 10 connections send hostile SQL (endless recursion, a cross join, blob bombs,
@@ -37,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL  # noqa: E402
 from scripts import serve  # noqa: E402
 from scripts.paths import Project  # noqa: E402
 
@@ -51,28 +53,6 @@ PAGES = [
     ("search", "/longlist/search_text?q=deception"),
 ]
 STATIC_OF = "/longlist/theories.json"  # the page whose body nginx serves as a file
-# Each is refused, cut off by the time limit, or stopped by the size limits in site/plugins/.
-HOSTILE_SQL = {
-    "endless recursive CTE": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n",
-    "huge cross join": "select count(*) from theories a, theories b, theories c, theories d, theories e, theories f, theories g",
-    "randomblob bomb": "select randomblob(1000000000)",
-    "zeroblob bomb": "select zeroblob(1000000000)",
-    "printf bomb": "select printf('%.*c', 1000000000, 'x')",
-    "replace bomb": "select length(replace(hex(zeroblob(50000000)), '0', '0123456789'))",
-    "long LIKE pattern": "select printf('%.*c', 49000, 'a') like '%' || printf('%.*c', 49000, 'a') || 'b'",
-    "many big rows": "select randomblob(49000) from theories a, theories b, theories c limit 1000",
-    "attach": "attach database '/tmp/evil.db' as evil",
-    "insert": "insert into theories (number, title, description, start, \"end\") values (99, 'x', 'x', 0, 0)",
-    "update": "update theories set title = 'x'",
-    "delete": "delete from theories",
-    "drop": "drop table theories",
-    "create": "create table evil (x)",
-    "write in a CTE": "with x as (select 1) insert into rating_sets (id, kind, label, source) select 'x', 'group', 'x', 'x' from x",
-    "pragma": "pragma writable_schema = 1",
-    "pragma function": "select * from pragma_compile_options()",
-    "load_extension": "select load_extension('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0')",
-    "two statements": "select 1; drop table theories",
-}
 GOAL_RPS, GOAL_P99_MS = 500, 50
 
 
@@ -175,7 +155,7 @@ def parse_wrk(output):
 
 def under_hostile_load(base, args):
     """Normal pages measured while as many connections again send hostile SQL."""
-    hostile_paths = [query_path(sql) for sql in HOSTILE_SQL.values()]
+    hostile_paths = [query_path(sql) for sql, _ in HOSTILE_SQL.values()] + [query_path(LARGEST_ANSWER_SQL)]
     seconds = args.hostile_seconds
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         hostile = pool.submit(run_wrk, base + "/", args.connections, 0, seconds + 2, hostile_paths)
@@ -203,8 +183,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000, help="requests per page (default 10000)")
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--first-visits", type=int, default=1_000, help="requests per page with every URL new (default 1000)")
     parser.add_argument("--max-seconds", type=int, default=60, help="cap on each measurement (default 60)")
     parser.add_argument("--hostile-seconds", type=int, default=15, help="length of the hostile-SQL phase (default 15)")
+    parser.add_argument("--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="try a Datasette setting other than scripts/serve.py's (an experiment, not the served instance)")
     args = parser.parse_args(argv)
     missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()]
     if missing:
@@ -217,6 +200,8 @@ def main(argv=None):
     port = free_port()
     base = f"http://{HOST}:{port}"
     command = serve.command(project, port)
+    for name, value in args.setting:  # an experiment: the same command with other values
+        command += ["--setting", name, value]
     print("serving: " + " ".join(command[1:]).replace(str(project.root) + "/", ""), flush=True)
     with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp, open(Path(tmp) / "datasette.log", "wb") as log:
         workdir = Path(tmp)
@@ -225,9 +210,10 @@ def main(argv=None):
                 for _ in range(5):
                     urllib.request.urlopen(base + path, timeout=30).read()
             body = urllib.request.urlopen(base + STATIC_OF, timeout=30).read()
-            pages = []
+            pages, first_visits = [], []
             for label, path in PAGES:
                 pages.append((label, path, run_wrk(base + path, args.connections, args.requests, args.max_seconds)))
+                first_visits.append((label, path, run_wrk(base + path, args.connections, args.first_visits, args.max_seconds, unique=True)))
                 print(f"  measured {label}", file=sys.stderr, flush=True)
             normal, hostile = under_hostile_load(base, args)
             peak_memory = peak_rss_mb(server.pid)
@@ -240,6 +226,10 @@ def main(argv=None):
     for label, path, figures in pages:
         print(row(label, path, figures, static["rps"]))
     print(row("static file", f"nginx, 1 worker, {len(body)} B JSON", static))
+    print(f"\nfirst visits: every URL new (an unused _unique=N parameter), so rendered by Datasette, never from the cache; "
+          f"up to {args.first_visits} requests per page")
+    for label, path, figures in first_visits:
+        print(row(label, path, figures, static["rps"]))
     print(f"\nwhile {args.connections} connections sent hostile SQL for {args.hostile_seconds}s:")
     print(f"  normal pages (rotating): {normal['rps']:.0f} req/s, p50 {normal['p50_ms']:.1f} ms, p99 {normal['p99_ms']:.1f} ms, "
           f"max {normal['max_ms']:.1f} ms, {normal['errors']} errors in {normal['requests']} requests "

@@ -13,7 +13,7 @@ SETTINGS = {
     "facet_suggest_time_limit_ms": 100,
     "allow_download": 1,
     "default_cache_ttl": 3600,
-    "num_sql_threads": 3,
+    "num_sql_threads": 2,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
 }
 
 

@@ -7,8 +7,10 @@ about nine seconds in SQLite 3.40 even when its result is refused. Each limit be
 one such call; tests/test_hostile_sql.py sends them all.
 """
 
+import asyncio
 import re
 import sqlite3
+from urllib.parse import parse_qs
 
 import datasette.handle_exception
 from datasette import hookimpl
@@ -23,6 +25,13 @@ MAX_SQL_BYTES = 50_000
 MAX_LIKE_PATTERN_BYTES = 1_000
 # A printf width or precision: %N.Mc repeats a character M times, one at a time.
 PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%])")
+
+# Requests that bring their own SQL (?sql=, ?_where=) run one at a time, so that however
+# many arrive, num_sql_threads - 1 threads stay free for the pages everyone else reads. A
+# queue longer than this is answered 429 at once rather than left to grow.
+OWN_SQL_PARAMS = {"sql", "_where"}
+OWN_SQL_AT_ONCE = 1
+OWN_SQL_QUEUE = 20
 
 # Datasette prints a rich traceback, with locals, for every error response when `rich` is
 # importable (frictionless brings it in): about 0.25 s of the event loop for each 404 or
@@ -75,3 +84,42 @@ def prepare_connection(conn):
     limit(helper)
     for name in ("printf", "format"):
         conn.create_function(name, -1, safe_printf(helper), deterministic=True)
+
+
+def brings_own_sql(scope):
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return scope["type"] == "http" and not OWN_SQL_PARAMS.isdisjoint(query)
+
+
+async def too_many(send):
+    body = b"429 Too Many Requests: other SQL queries are waiting; try again in a few seconds.\n"
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"5"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        gate = asyncio.Semaphore(OWN_SQL_AT_ONCE)
+        queued = 0
+
+        async def one_own_query_at_a_time(scope, receive, send):
+            nonlocal queued
+            if not brings_own_sql(scope):
+                return await app(scope, receive, send)
+            if queued >= OWN_SQL_QUEUE:
+                return await too_many(send)
+            queued += 1
+            try:
+                await gate.acquire()
+            finally:
+                queued -= 1
+            try:
+                return await app(scope, receive, send)
+            finally:
+                gate.release()
+
+        return one_own_query_at_a_time
+
+    return wrap
