@@ -16,7 +16,7 @@ HOSTILE_SQL = {
     "group_concat bomb": ("select length(group_concat(randomblob(40000))) from theories a, theories b", TOO_BIG),
     "printf bomb": ("select printf('%.*c', 2000000000, 'x')", None),
     "format bomb": ("select format('%2000000000c', 'x')", None),
-    "long LIKE pattern": ("select printf('%.*c', 49000, 'a') like '%' || printf('%.*c', 49000, 'a') || 'b'", r"LIKE or GLOB pattern too complex"),
+    "long LIKE pattern": ("select printf('%.*c', 24000, 'a') like '%' || printf('%.*c', 24000, 'a') || 'b'", r"LIKE or GLOB pattern too complex"),
     "attach": ("attach database '/tmp/evil.db' as evil", NOT_SELECT),
     "insert": ("insert into theories (number, title, description, start, \"end\") values (99, 'x', 'x', 0, 0)", NOT_SELECT),
     "update": ("update theories set title = 'x'", NOT_SELECT),
@@ -30,6 +30,6 @@ HOSTILE_SQL = {
     "load_extension": ("select load_extension('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0')", r"not authorized"),
     "two statements": ("select 1; drop table theories", r"You can only execute one statement at a time"),
 }
-# Not refused, but bounded: the largest answer the limits allow (1,000 rows of a value just
+# Not refused, but bounded: the largest answer the limits allow (max_returned_rows of a value just
 # under the length limit), which costs the server most memory and rendering time.
-LARGEST_ANSWER_SQL = "select randomblob(49000) from theories a, theories b, theories c limit 1000"
+LARGEST_ANSWER_SQL = "select randomblob(24900) from theories a, theories b, theories c limit 1000"

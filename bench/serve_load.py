@@ -186,6 +186,7 @@ def main(argv=None):
     parser.add_argument("--first-visits", type=int, default=1_000, help="requests per page with every URL new (default 1000)")
     parser.add_argument("--max-seconds", type=int, default=60, help="cap on each measurement (default 60)")
     parser.add_argument("--hostile-seconds", type=int, default=15, help="length of the hostile-SQL phase (default 15)")
+    parser.add_argument("--skip-hostile", action="store_true", help="leave out the hostile-SQL phase")
     parser.add_argument("--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="try a Datasette setting other than scripts/serve.py's (an experiment, not the served instance)")
     args = parser.parse_args(argv)
@@ -215,7 +216,7 @@ def main(argv=None):
                 pages.append((label, path, run_wrk(base + path, args.connections, args.requests, args.max_seconds)))
                 first_visits.append((label, path, run_wrk(base + path, args.connections, args.first_visits, args.max_seconds, unique=True)))
                 print(f"  measured {label}", file=sys.stderr, flush=True)
-            normal, hostile = under_hostile_load(base, args)
+            normal, hostile = under_hostile_load(base, args) if not args.skip_hostile else (None, None)
             peak_memory = peak_rss_mb(server.pid)
         with static_server(body, workdir / "nginx") as static_url:
             static = run_wrk(static_url, args.connections, args.requests, args.max_seconds)
@@ -230,6 +231,8 @@ def main(argv=None):
           f"up to {args.first_visits} requests per page")
     for label, path, figures in first_visits:
         print(row(label, path, figures, static["rps"]))
+    if args.skip_hostile:
+        return 0
     print(f"\nwhile {args.connections} connections sent hostile SQL for {args.hostile_seconds}s:")
     print(f"  normal pages (rotating): {normal['rps']:.0f} req/s, p50 {normal['p50_ms']:.1f} ms, p99 {normal['p99_ms']:.1f} ms, "
           f"max {normal['max_ms']:.1f} ms, {normal['errors']} errors in {normal['requests']} requests "
