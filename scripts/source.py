@@ -23,22 +23,14 @@ def load_source_meta(project):
         if meta.get(field) in (None, ""):
             raise BuildError(name, "missing; the provenance sidecar needs it", field=field)
     if not SHA256_RE.match(str(meta["sha256"])):
-        raise BuildError(name, f"expected 64 lowercase hex digits, found {meta['sha256']!r}", line=line_of(project, "sha256:"), field="sha256")
+        raise BuildError(name, f"expected 64 lowercase hex digits, found {meta['sha256']!r}", line=yamlio.key_line(project.source_meta_path, "sha256"), field="sha256")
     expected = meta["expected"]
     for count in ("theories", "theory_points"):
         value = expected.get(count) if isinstance(expected, dict) else None
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            where = expected.get(yamlio.LINE_KEY) if isinstance(expected, dict) else line_of(project, "expected:")
+            where = expected.get(yamlio.LINE_KEY) if isinstance(expected, dict) else yamlio.key_line(project.source_meta_path, "expected")
             raise BuildError(name, f"expected a positive whole number of {count} the parser must find, found {value!r}", line=where, field=f"expected.{count}")
     return meta
-
-
-def line_of(project, prefix):
-    """The line of the sidecar that starts with `prefix` (scalars carry no line of their own)."""
-    for number, line in enumerate(project.source_meta_path.read_text(encoding="utf-8").split("\n"), start=1):
-        if line.startswith(prefix):
-            return number
-    return None
 
 
 def read_raw(project, meta):
