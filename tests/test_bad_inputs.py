@@ -18,9 +18,8 @@ import pytest
 import yaml
 from frictionless import validate
 
-from scripts.build import build
 from scripts.cli import main
-from tests.conftest import copy_inputs, quiet, read_csv
+from tests.conftest import read_csv
 from tests.mutations import copy_project, mutate, output_snapshot
 
 CASE_DIR = Path(__file__).parent / "bad_inputs"
@@ -37,14 +36,6 @@ def load_cases():
 
 
 CASES = load_cases()
-
-
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory):
-    """One good build, copied for each case."""
-    project = copy_inputs(tmp_path_factory.mktemp("good"))
-    build(project, progress=quiet)
-    return project
 
 
 def pick(row, fields):
@@ -69,8 +60,8 @@ def test_the_corpus_is_large_and_covers_every_input():
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input(case, good_build, tmp_path):
-    project = copy_project(good_build.root, tmp_path / "project", with_scripts=case.get("subprocess", False))
+def test_bad_input(case, built, tmp_path):
+    project = copy_project(built.root, tmp_path / "project", with_scripts=case.get("subprocess", False))
     before = output_snapshot(project.root)
     mutate(project.root, case)
     mutated = project.root / case["file"]
@@ -82,7 +73,7 @@ def test_bad_input(case, good_build, tmp_path):
         assert code == 0, stderr
         assert validate(str(project.package_path)).valid
         words = ("number", "title", "description", "credit")
-        assert [pick(r, words) for r in read_csv(project, "theories")] == [pick(r, words) for r in read_csv(good_build, "theories")]
+        assert [pick(r, words) for r in read_csv(project, "theories")] == [pick(r, words) for r in read_csv(built, "theories")]
         assert len(read_csv(project, "comments")) == 18
         return
     assert code == 1, f"exit {code}; stderr: {stderr}"
@@ -91,7 +82,7 @@ def test_bad_input(case, good_build, tmp_path):
     assert 1 <= len(lines) <= 2, f"expected one or two lines, got:\n{stderr}"
     where = ERROR_LINE.match(lines[0])
     assert where, f"expected 'error: FILE[:LINE]: ...', got {lines[0]!r}"
-    assert (good_build.root / where["file"]).exists() or where["file"] == case["file"], f"{where['file']} is not a project file"
+    assert (built.root / where["file"]).exists() or where["file"] == case["file"], f"{where['file']} is not a project file"
     assert re.search(case["error"], stderr), f"expected /{case['error']}/, got:\n{stderr}"
     after = output_snapshot(project.root)
     if case["file"] in before:  # an input that is also an output (datapackage.json, README.md) keeps the bad bytes

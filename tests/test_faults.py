@@ -13,23 +13,16 @@ from scripts import load
 from scripts.build import build, outputs
 from scripts.cli import main
 from scripts.package import load_descriptor
-from tests.conftest import REPO, copy_inputs, quiet
+from tests.conftest import REPO, quiet
 from tests.mutations import copy_project, output_snapshot
 
 OUTPUT_COUNT = len(outputs(REPO, load_descriptor(REPO)))
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory):
-    project = copy_inputs(tmp_path_factory.mktemp("good"))
-    build(project, progress=quiet)
-    return project
-
-
 @pytest.fixture
-def changed_copy(good_build, tmp_path):
+def changed_copy(built, tmp_path):
     """A built copy whose inputs changed, so that a rebuild would replace every output."""
-    project = copy_project(good_build.root, tmp_path / "project")
+    project = copy_project(built.root, tmp_path / "project")
     package = project.package_path
     package.write_text(package.read_text(encoding="utf-8").replace("The theory's number in the post's list.", "The theory's number in the list."), encoding="utf-8")
     kinds = project.curation_dir / "theory_point_kinds.yml"

@@ -16,7 +16,6 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-import pytest
 from frictionless import validate
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 from scripts.build import build
 from scripts.errors import BuildError, BuildErrors
 from scripts.paths import Project
-from tests.conftest import REPO, copy_inputs, quiet
+from tests.conftest import REPO, quiet
 from tests.mutations import RAW, output_snapshot, pin_snapshot
 
 RAW_BYTES = REPO.raw_path.read_bytes()
@@ -92,21 +91,13 @@ def consistent(project):
     assert validate(str(project.package_path)).valid
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory):
-    """One good build, copied afresh for every example."""
-    project = copy_inputs(tmp_path_factory.mktemp("fuzz-good"))
-    build(project, progress=quiet)
-    return project
-
-
 @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)), deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,
           database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(mutations, min_size=1, max_size=3))
-def test_a_mutated_snapshot_gives_a_clear_error_or_a_valid_package(good_build, changes):
+def test_a_mutated_snapshot_gives_a_clear_error_or_a_valid_package(built, changes):
     workdir = Path(tempfile.mkdtemp(prefix="fuzz-"))
     try:
-        shutil.copytree(good_build.root, workdir / "project")
+        shutil.copytree(built.root, workdir / "project")
         project = Project(workdir / "project")
         data = RAW_BYTES
         for change in changes:
