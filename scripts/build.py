@@ -87,15 +87,37 @@ def build(project, progress=print):
     staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
     try:
         descriptor = stage_outputs(project, staging, progress)
-        for relative in outputs(project, descriptor):
-            target = project.root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, target)
+        commit(project, staging, outputs(project, descriptor))
         charts.remove_stale_images(project)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
     return descriptor
+
+
+def commit(project, staging, relatives):
+    """Move every staged output into place. Each move is atomic; if one fails (or the user
+    interrupts), the outputs already moved are put back, so no mix of old and new remains."""
+    previous = staging / "previous"
+    moved = []
+    try:
+        for relative in relatives:
+            target = project.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                keep = previous / relative
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                os.link(target, keep)  # a second name for the old file; the move below unlinks only the first
+            os.replace(staging / relative, target)
+            moved.append(relative)
+    except BaseException:
+        for relative in reversed(moved):
+            keep = previous / relative
+            if keep.exists():
+                os.replace(keep, project.root / relative)
+            else:
+                (project.root / relative).unlink()
+        raise
 
 
 class Timer:

@@ -7,7 +7,8 @@ from .errors import BuildError, BuildErrors
 from .paths import Project
 
 
-def main(argv=None):
+def main(argv=None, root=None):
+    """`root` overrides the project root (tests run the CLI on temporary copies)."""
     parser = argparse.ArgumentParser(prog="python -m scripts", description="Build, check, serve, release and compare the Longlist data package.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="parse the raw snapshot, write and validate the package, load SQLite, write metadata.yml")
@@ -23,7 +24,7 @@ def main(argv=None):
     publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
     publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     args = parser.parse_args(argv)
-    project = Project()
+    project = Project(root) if root else Project()
     try:
         if args.command == "build":
             from .build import build
@@ -52,6 +53,9 @@ def main(argv=None):
             publishing.publish(project, args.platform, args.name, dry_run=args.dry_run)
     except (BuildError, BuildErrors) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a read-only folder: nothing the build wrote was kept
+        print(f"error: {project.rel(exc.filename) if exc.filename else 'build'}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)

@@ -11,17 +11,26 @@ def load_boundaries(project):
     path = project.curation_dir / "comment_boundaries.yml"
     name = project.rel(path)
     document = yamlio.load(path, name) or {}
-    lines, lists = {}, {}
+    if not isinstance(document, dict):
+        raise BuildError(name, "expected a mapping with 'starts:' and 'continues:' lists", line=1)
+    lines, listed_under, lists = {}, {}, {}
     for key in ("starts", "continues"):
         entries = document.get(key) or []
+        if not isinstance(entries, list):
+            raise BuildError(name, "expected a list of entries with 'opening' and 'reason'", line=yamlio.key_line(path, key), field=key)
         for entry in entries:
             for field in ("opening", "reason"):
                 if not isinstance(entry, dict) or not entry.get(field):
-                    line = entry.get(yamlio.LINE_KEY) if isinstance(entry, dict) else None
+                    line = entry.get(yamlio.LINE_KEY) if isinstance(entry, dict) else yamlio.key_line(path, key)
                     raise BuildError(name, f"every '{key}' entry needs a non-empty '{field}'", line=line, field=field)
-            if entry["opening"] in lines:
-                raise BuildError(name, f"'{entry['opening']}' is listed twice", line=entry[yamlio.LINE_KEY], field="opening")
-            lines[entry["opening"]] = entry[yamlio.LINE_KEY]
+            opening, line = entry["opening"], entry[yamlio.LINE_KEY]
+            if not isinstance(opening, str):
+                raise BuildError(name, f"expected the opening words as text, found {opening!r}", line=line, field="opening")
+            if opening in lines and listed_under[opening] != key:
+                raise BuildError(name, f"'{opening}' is listed under both {listed_under[opening]} (line {lines[opening]}) and {key}; keep one", line=line, field="opening")
+            if opening in lines:
+                raise BuildError(name, f"'{opening}' is listed twice (also line {lines[opening]})", line=line, field="opening")
+            lines[opening], listed_under[opening] = line, key
         lists[key] = [entry["opening"] for entry in entries]
     return Boundaries(name, lists["starts"], lists["continues"], lines)
 
@@ -40,6 +49,8 @@ def load_point_kinds(project, theory_points):
             raise BuildError(name, f"'{point}' has a second entry; give each sub-point one kind", line=line, field="point")
         if entry["kind"] not in POINT_KINDS:
             raise BuildError(name, f"'{entry['kind']}' is not a kind; expected one of {', '.join(POINT_KINDS)}", line=line, field="kind")
+        if not isinstance(entry["evidence"], str):
+            raise BuildError(name, f"expected a quotation from sub-point {point} as text, found {entry['evidence']!r}", line=line, field="evidence")
         if entry["evidence"] not in texts[point]:
             raise BuildError(name, f"the evidence is not found verbatim in sub-point {point}", line=line, field="evidence")
         kinds[point] = entry["kind"]

@@ -16,11 +16,43 @@ from .normalize import natural_key
 def load_descriptor(project):
     name = project.rel(project.package_path)
     try:
-        return json.loads(project.package_path.read_text(encoding="utf-8"))
+        text = project.package_path.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
     except FileNotFoundError:
         raise BuildError(name, "missing; it holds the schema of every resource") from None
+    except UnicodeDecodeError as exc:
+        raise BuildError(name, f"expected UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise BuildError(name, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    check_shape(descriptor, name, text)
+    return descriptor
+
+
+def check_shape(descriptor, name, text):
+    """What the build itself relies on (frictionless checks the rest later): a list of
+    resources, each with a name, a path, fields, and keys that name its fields."""
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise BuildError(name, "expected a list of resources, each a JSON object", field="resources")
+    for resource in resources:
+        label = resource.get("name")
+        line = line_of(text, f'"name": {json.dumps(label)}')
+        schema = resource.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(label, str) or not isinstance(resource.get("path"), str) or not isinstance(fields, list):
+            raise BuildError(name, f"resource {label!r}: expected a name, a path and schema.fields", line=line, field="resources")
+        names = [f.get("name") for f in fields if isinstance(f, dict)]
+        keys = [("primaryKey", schema.get("primaryKey") or [])]
+        keys += [("foreignKeys", fk.get("fields", [])) for fk in schema.get("foreignKeys", []) if isinstance(fk, dict)]
+        for what, key_fields in keys:
+            unknown = [k for k in ([key_fields] if isinstance(key_fields, str) else key_fields) if k not in names]
+            if unknown or not key_fields and what == "primaryKey":
+                raise BuildError(name, f"resource '{label}': {what} names {', '.join(map(str, unknown)) or 'no field'}, expected one of its fields ({', '.join(map(str, names))})", line=line, field=f"schema.{what}")
+
+
+def line_of(text, needle):
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def field_names(resource):
@@ -39,7 +71,13 @@ def csv_bytes(resource, rows):
     writer.writerow(names)
     for row in sort_rows(resource, rows):
         if set(row) != set(names):
-            raise BuildError(resource["path"], f"rows have fields {sorted(row)}, the schema has {sorted(names)}", field="schema")
+            missing, extra = sorted(set(names) - set(row)), sorted(set(row) - set(names))
+            raise BuildError(
+                "datapackage.json",
+                f"resource '{resource['name']}': the build makes no field {', '.join(missing) or '-'} and makes {', '.join(extra) or 'nothing'} the schema lacks; "
+                "schema.fields must list exactly the fields the build makes",
+                field="schema.fields",
+            )
         writer.writerow([format_value(row[n]) for n in names])
     return out.getvalue().encode("utf-8")
 
@@ -61,9 +99,15 @@ def descriptor_bytes(descriptor):
 def write_package(staging, descriptor, tables):
     """Write every resource's CSV and the descriptor (with bytes and hash) under `staging`."""
     descriptor = json.loads(json.dumps(descriptor))
-    missing = {r["name"] for r in descriptor["resources"]} ^ set(tables)
-    if missing:
-        raise BuildError("datapackage.json", f"resources and built tables differ: {', '.join(sorted(missing))}", field="resources")
+    described = {r["name"] for r in descriptor["resources"]}
+    if described != set(tables):
+        unbuilt, undescribed = sorted(described - set(tables)), sorted(set(tables) - described)
+        raise BuildError(
+            "datapackage.json",
+            f"the build makes no resource {', '.join(unbuilt) or '-'} and makes {', '.join(undescribed) or 'nothing'} the descriptor lacks; "
+            "resources must list exactly the tables the build makes",
+            field="resources",
+        )
     for resource in descriptor["resources"]:
         data = csv_bytes(resource, tables[resource["name"]])
         path = staging / resource["path"]
@@ -76,23 +120,26 @@ def write_package(staging, descriptor, tables):
 
 
 def validate(package_path):
-    """Validate with frictionless; on any error raise with frictionless's own report."""
+    """Validate with frictionless; on any error raise with the first error and a count of the rest."""
+    from collections import Counter
+
     from frictionless import validate as frictionless_validate
 
     report = frictionless_validate(str(package_path))
     if report.valid:
         return report
-    lines = []
-    for task in report.tasks:
-        for error in task.errors:
-            row = getattr(error, "row_number", None)
-            field = getattr(error, "field_name", None)
-            parts = [task.place or "datapackage.json"]
-            if row:
-                parts.append(f"row {row}")
-            if field:
-                parts.append(f"field {field}")
-            lines.append(f"{', '.join(parts)}: {error.type}: {error.note or error.message}")
-    for error in report.errors:
-        lines.append(f"datapackage.json: {error.type}: {error.note or error.message}")
-    raise BuildError("datapackage.json", "frictionless validation failed:\n  " + "\n  ".join(lines) + "\n\n" + report.to_summary())
+    problems = [(task.place or "datapackage.json", error) for task in report.tasks for error in task.errors]
+    problems += [("datapackage.json", error) for error in report.errors]
+    place, first = problems[0]
+    parts = [place]
+    if getattr(first, "row_number", None):
+        parts.append(f"row {first.row_number}")
+    if getattr(first, "field_name", None):
+        parts.append(f"field {first.field_name}")
+    if getattr(first, "cell", None) not in (None, ""):
+        parts.append(f"value {first.cell[:60]!r}" if isinstance(first.cell, str) else f"value {first.cell!r}")
+    message = f"frictionless validation failed: {' '.join(parts)}: {first.type}: {first.note or first.message}"
+    if len(problems) > 1:
+        counts = Counter(error.type for _, error in problems[1:])
+        message += f"\n  and {len(problems) - 1} more (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ")"
+    raise BuildError("datapackage.json", message)

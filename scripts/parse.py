@@ -84,6 +84,7 @@ class Parsed:
     comments: list = field(default_factory=list)
     group_ranking: dict = None
     comment_header_count: int = 0
+    comment_header_line: int = None
 
 
 def split_lines(raw):
@@ -116,7 +117,8 @@ def parse(raw, source_name, boundaries, expected):
     (see comment_boundaries.yml); `expected` the counts the source sidecar promises."""
     lines = split_lines(raw)
     header_index = find_header(lines, source_name)
-    parsed = Parsed(comment_header_count=int(HEADER_RE.match(lines[header_index].text).group(1)))
+    header = lines[header_index]
+    parsed = Parsed(comment_header_count=int(HEADER_RE.match(header.text).group(1)), comment_header_line=header.number)
     post_lines = [line for line in lines[:header_index] if line.text.strip() not in PAGE_CHROME]
     parse_post(raw, source_name, post_lines, parsed, expected)
     parse_comments(raw, source_name, lines[header_index + 1:], parsed, boundaries)
@@ -172,7 +174,7 @@ def parse_theory_list(raw, source_name, paragraph, parsed):
                 raise BuildError(source_name, f"sub-point numbered {position} under theory {theory['number']}, expected {len(siblings) + 1}", line=line.number, field="sub-point number")
             parsed.theory_points.append(point_record(raw, line, point_match, theory["number"]))
         else:
-            raise BuildError(source_name, "expected a numbered theory ('  N. Title: text') or sub-point ('    N. text') inside the list", line=line.number)
+            raise BuildError(source_name, "expected a numbered theory ('  N. Title: text') or sub-point ('    N. text') inside the list", line=line.number, field="theory list")
 
 
 def split_title(text):
@@ -279,7 +281,7 @@ def parse_group_ranking(raw, source_name, exercise, theories):
 def parse_comments(raw, source_name, lines, parsed, boundaries):
     paragraphs = group_paragraphs(lines)
     if not paragraphs:
-        raise BuildError(source_name, "no comments after the comment header", field="comments")
+        raise BuildError(source_name, "no comments after the comment header", line=parsed.comment_header_line, field="comments")
     starts, continues = match_boundaries(raw, paragraphs, boundaries)
     groups = []
     for index, paragraph in enumerate(paragraphs):
@@ -299,6 +301,7 @@ def parse_comments(raw, source_name, lines, parsed, boundaries):
             source_name,
             f"the header says {parsed.comment_header_count} comments but the rules and "
             f"{boundaries.name} find {len(parsed.comments)}; fix the curated boundaries",
+            line=parsed.comment_header_line,
             field="comments",
         )
 

@@ -8,12 +8,12 @@ DEFAULT_PORT = 8001
 # Each name/value is passed to Datasette as --setting NAME VALUE (datasette 0.65).
 SETTINGS = {
     "sql_time_limit_ms": 1000,
-    "max_returned_rows": 1000,
+    "max_returned_rows": 200,  # x 25 kB values at most (site/plugins/limits.py): the largest answer stays ~5 MB
     "facet_time_limit_ms": 200,
     "facet_suggest_time_limit_ms": 100,
     "allow_download": 1,
     "default_cache_ttl": 3600,
-    "num_sql_threads": 3,
+    "num_sql_threads": 2,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
 }
 # The build's downloads (the package zip and its .sha256) are served at /downloads/.
 DOWNLOADS_MOUNT = "downloads"

@@ -17,17 +17,27 @@ class _LineLoader(yaml.SafeLoader):
 def load(path, display_name=None):
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise BuildError(name, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise BuildError(name, f"expected UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildError(name, f"expected UTF-8 text ({exc.reason} at byte {exc.start})", line=line) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise BuildError(name, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=line) from None
+
+
+def key_line(path, key):
+    """The line of a top-level `key:` (scalars and lists carry no line of their own)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def records(path, key, required, display_name=None):

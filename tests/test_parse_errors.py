@@ -23,7 +23,7 @@ def test_the_real_snapshot_parses(raw):
     [
         ("  4. Auditing for deception", "  3. Auditing for deception", r"raw.txt:11: theory number: theory numbered 3, expected 4"),
         ("  20. Eliciting", "  21. Eliciting", r"raw.txt:34: theory number: theory numbered 21, expected 20"),
-        ("18 comments, sorted by", "17 comments, sorted by", r"raw.txt: comments: the header says 17 comments but .* find 18"),
+        ("18 comments, sorted by", "17 comments, sorted by", r"raw.txt:46: comments: the header says 17 comments but .* find 18"),
         ("18 comments, sorted by", "comments, sorted by", r"raw.txt: comment header: expected exactly one comment header line"),
         ("The rated order was 1, 4, 3,", "The rated order was 1, 4, 4,", r"raw.txt:36: rank order: rank order names theory 4 twice"),
         ("The rated order was 1, 4, 3,", "The rated order was 1, 44, 3,", r"raw.txt:36: rank order: rank order names theory 44, expected one of 1-20"),

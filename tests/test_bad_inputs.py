@@ -1,0 +1,92 @@
+"""Every bad input in tests/bad_inputs/*.yml: the build command exits non-zero with a one- or
+two-line message naming the file (and line, field, what was expected, as the case's regex
+demands), prints no traceback, and leaves the previous good outputs byte-identical.
+
+Cases marked `ok: true` are oddities the parser must accept; they build a valid package.
+Most cases run the CLI in-process (scripts.cli.main with a root); those marked
+`subprocess: true` run `python -m scripts build` as a real process.
+"""
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from frictionless import validate
+
+from scripts.cli import main
+from tests.conftest import read_csv
+from tests.mutations import copy_project, mutate, output_snapshot
+
+CASE_DIR = Path(__file__).parent / "bad_inputs"
+ERROR_LINE = re.compile(r"^error: (?P<file>[^\s:]+)(:(?P<line>\d+))?: \S")
+
+
+def load_cases():
+    cases = []
+    for path in sorted(CASE_DIR.glob("*.yml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            assert ("error" in case) != bool(case.get("ok")), f"{path.name}: {case['name']}: give either error or ok: true"
+            cases.append(pytest.param(case, id=f"{path.stem}:{case['name']}"))
+    return cases
+
+
+CASES = load_cases()
+
+
+def pick(row, fields):
+    return {f: row[f] for f in fields}
+
+
+def run_build(project, as_subprocess):
+    if as_subprocess:
+        result = subprocess.run([sys.executable, "-m", "scripts", "build"], cwd=project.root, capture_output=True, text=True, timeout=120)
+        return result.returncode, result.stderr
+    stderr = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+        code = main(["build"], root=project.root)
+    return code, stderr.getvalue()
+
+
+def test_the_corpus_is_large_and_covers_every_input():
+    files = {case.values[0]["file"] for case in CASES}
+    assert len([c for c in CASES if "error" in c.values[0]]) >= 30
+    assert {"data/raw/longlist-theories-of-impact.lesswrong.txt", "data/raw/source.yml", "datapackage.json",
+            "data/curation/comment_boundaries.yml", "data/curation/theory_point_kinds.yml"} <= files
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input(case, built, tmp_path):
+    project = copy_project(built.root, tmp_path / "project", with_scripts=case.get("subprocess", False))
+    before = output_snapshot(project.root)
+    mutate(project.root, case)
+    mutated = project.root / case["file"]
+    mutated_bytes = mutated.read_bytes() if mutated.exists() else None
+
+    code, stderr = run_build(project, case.get("subprocess", False))
+
+    if case.get("ok"):
+        assert code == 0, stderr
+        assert validate(str(project.package_path)).valid
+        words = ("number", "title", "description", "credit")
+        assert [pick(r, words) for r in read_csv(project, "theories")] == [pick(r, words) for r in read_csv(built, "theories")]
+        assert len(read_csv(project, "comments")) == 18
+        return
+    assert code == 1, f"exit {code}; stderr: {stderr}"
+    assert "Traceback" not in stderr
+    lines = stderr.rstrip("\n").split("\n")
+    assert 1 <= len(lines) <= 2, f"expected one or two lines, got:\n{stderr}"
+    where = ERROR_LINE.match(lines[0])
+    assert where, f"expected 'error: FILE[:LINE]: ...', got {lines[0]!r}"
+    assert (built.root / where["file"]).exists() or where["file"] == case["file"], f"{where['file']} is not a project file"
+    assert re.search(case["error"], stderr), f"expected /{case['error']}/, got:\n{stderr}"
+    after = output_snapshot(project.root)
+    if case["file"] in before:  # an input that is also an output (datapackage.json, README.md) keeps the bad bytes
+        assert after.pop(case["file"], None) == mutated_bytes
+        before.pop(case["file"])
+    assert after == before, "a failed build changed the previous outputs"
+    assert not list(project.build_dir.glob("staging-*")), "a staging folder was left behind"

@@ -1,0 +1,241 @@
+"""The instance as served (scripts/serve.py command(), with site/plugins/) against hostile SQL:
+each query is refused or cut off in time, nothing writes to the database, and normal pages
+keep answering while hostile queries arrive on 10 connections."""
+
+import concurrent.futures
+import hashlib
+import importlib.util
+import json
+import re
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL, TOO_BIG
+from scripts import serve
+from tests.conftest import REPO
+
+TIME_LIMIT_S = serve.SETTINGS["sql_time_limit_ms"] / 1000
+NORMAL_PAGES = ["/", "/longlist/theories", "/longlist/theories/9", "/longlist/theories_by_group_rank",
+                "/longlist/theories.json", "/longlist/search_text?q=deception"]
+
+
+def plugin(name):
+    spec = importlib.util.spec_from_file_location(f"site_plugin_{name}", REPO.site_dir / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    """The built database served exactly as `python -m scripts serve` serves it."""
+    before = (digest(built.db_path), built.db_path.stat().st_mtime_ns)
+    port = free_port()
+    process = subprocess.Popen(serve.command(built, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.2)
+    yield base, built, before
+    process.terminate()
+    process.wait(10)
+
+
+def get(url, headers=None, timeout=30):
+    """(status, headers, body) without raising on 4xx."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def run_sql(base, sql):
+    return get(f"{base}/longlist.json?" + urllib.parse.urlencode({"sql": sql}))
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SQL))
+def test_hostile_query_is_refused_or_cut_off_in_time(server, name):
+    base, _, _ = server
+    sql, expected_error = HOSTILE_SQL[name]
+    started = time.monotonic()
+    status, _, body = run_sql(base, sql)
+    elapsed = time.monotonic() - started
+    answer = json.loads(body)
+    if expected_error is None:  # an oversized printf: NULL, as SQLite answers it
+        assert (status, answer["rows"]) == (200, [[None]])
+    else:
+        assert status == 400, answer
+        assert re.search(expected_error, answer["error"]), answer["error"]
+    assert elapsed < TIME_LIMIT_S + 1.5, f"took {elapsed:.1f}s"
+
+
+def test_the_largest_answer_is_bounded(server):
+    base, _, _ = server
+    status, _, body = run_sql(base, LARGEST_ANSWER_SQL)
+    rows = json.loads(body)["rows"]
+    assert status == 200 and len(rows) == serve.SETTINGS["max_returned_rows"]
+    assert all(row[0]["$base64"] for row in rows)
+    limits = plugin("limits")
+    status, _, body = run_sql(base, f"select randomblob({limits.MAX_VALUE_BYTES + 1})")
+    assert status == 400 and re.search(TOO_BIG, json.loads(body)["error"])
+
+
+def test_nothing_can_write_to_the_database(server):
+    base, built, (digest_before, mtime_before) = server
+    for name, (sql, _) in HOSTILE_SQL.items():
+        status, _, _ = run_sql(base, sql)
+        assert status in (200, 400), name
+    status, _, body = get(base + "/-/databases.json")
+    assert [db["is_mutable"] for db in json.loads(body)] == [False]
+    assert digest(built.db_path) == digest_before
+    assert built.db_path.stat().st_mtime_ns == mtime_before
+    assert not list(built.db_path.parent.glob("longlist.db-*")), "a journal or WAL file appeared"
+
+
+def test_normal_pages_answer_while_10_connections_send_hostile_sql(server):
+    base, _, _ = server
+    stop = threading.Event()
+    hostile = [sql for sql, _ in HOSTILE_SQL.values()]
+
+    def attack(offset):
+        sent = 0
+        while not stop.is_set():
+            run_sql(base, hostile[(offset + sent) % len(hostile)])
+            sent += 1
+        return sent
+
+    latencies, statuses = [], []
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        attackers = [pool.submit(attack, offset) for offset in range(10)]
+        time.sleep(1)
+        ends = time.monotonic() + 4
+        while time.monotonic() < ends:
+            for path in NORMAL_PAGES:
+                started = time.monotonic()
+                status, _, _ = get(base + path, timeout=10)
+                latencies.append(time.monotonic() - started)
+                statuses.append(status)
+        stop.set()
+        hostile_sent = sum(a.result() for a in attackers)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)]
+    assert hostile_sent >= 10 and len(latencies) >= 60
+    assert set(statuses) == {200}
+    assert p99 < 1.0, f"p99 {p99:.2f}s over {len(latencies)} requests"
+
+
+def test_pages_are_served_from_memory_the_second_time(server):
+    base, _, _ = server
+    path = base + "/longlist/theory_points?_sort=kind"
+    first, second = get(path), get(path)
+    assert (first[1]["x-longlist-cache"], second[1]["x-longlist-cache"]) == ("MISS", "HIT")
+    assert first[2] == second[2] and first[0] == 200
+    assert int(second[1]["content-length"]) == len(second[2])
+
+
+@pytest.mark.parametrize("path, headers", [
+    ("/longlist.json?sql=select+random()", {}),
+    ("/longlist/theories?_where=number%3C3", {}),
+    ("/longlist/theories", {"Cookie": "ds_actor=someone"}),
+    ("/longlist/theories", {"Authorization": "Bearer x"}),
+    ("/-/threads.json", {}),
+])
+def test_live_and_personal_pages_are_never_cached(server, path, headers):
+    base, _, _ = server
+    for _ in range(2):
+        status, response_headers, _ = get(base + path, headers)
+        assert status == 200 and "x-longlist-cache" not in response_headers
+
+
+def test_errors_are_not_cached(server):
+    base, _, _ = server
+    assert [get(base + "/longlist/theories/999")[1]["x-longlist-cache"] for _ in range(2)] == ["MISS", "MISS"]
+
+
+def test_the_cache_stays_within_its_bounds(monkeypatch):
+    cache_module = plugin("cache")
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(cache_module, "MAX_TOTAL_BYTES", 25)
+    cache = cache_module.ResponseCache()
+    for key in "abcd":
+        cache.put(key, 200, [], b"x" * 10)
+    assert list(cache.entries) == ["c", "d"] and cache.total_bytes == 20
+    cache.get("c")  # now d is the least recently used
+    cache.put("e", 200, [], b"y" * 10)
+    assert list(cache.entries) == ["c", "e"] and cache.total_bytes == 20
+    cache.put("f", 200, [], b"z" * (cache_module.MAX_BODY_BYTES + 1))
+    assert "f" not in cache.entries
+
+
+def test_brought_in_sql_waits_its_turn_and_a_full_queue_gets_429():
+    import asyncio
+
+    limits = plugin("limits")
+    running, most = 0, 0
+
+    async def slow_app(scope, receive, send):
+        nonlocal running, most
+        brought_sql = scope["query_string"].startswith(b"sql=")
+        running += brought_sql
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= brought_sql
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def call(app, query):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        await app({"type": "http", "method": "GET", "path": "/longlist", "query_string": query}, None, send)
+        return sent[0]["status"]
+
+    async def main():
+        app = limits.asgi_wrapper(None)(slow_app)
+        hostile = [call(app, b"sql=select+1") for _ in range(limits.OWN_SQL_QUEUE + 5)]
+        pages = [call(app, b"_sort=title") for _ in range(5)]
+        return await asyncio.gather(*hostile), await asyncio.gather(*pages)
+
+    hostile, pages = asyncio.run(main())
+    assert hostile.count(429) == 4 and hostile.count(200) == limits.OWN_SQL_QUEUE + 1
+    assert pages == [200] * 5
+    assert most == limits.OWN_SQL_AT_ONCE
+
+
+@pytest.mark.parametrize("fmt, args, allowed", [
+    ("%05.2f|%s-%d|%%", (3.14, "a", 3), True),
+    ("%.*c", (40, "-"), True),
+    ("%.*c", (2_000_000_000, "x"), False),
+    ("%.100000000c", ("x",), False),
+    ("%*d", (-2_000_000_000, 1), False),
+    ("%d %*d", (1, "abc", 2), True),
+    (None, (), True),
+])
+def test_printf_widths_over_the_limit_are_refused(fmt, args, allowed):
+    assert plugin("limits").within_limits(fmt, args) is allowed
