@@ -5,10 +5,9 @@ import json
 import pytest
 import yaml
 
-from scripts.build import AIF_EXPORT, build
-from scripts.errors import BuildError
+from scripts.build import AIF_EXPORT
 from scripts.thread import quotation_target
-from tests.conftest import REPO, copy_inputs, quiet
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="session")
@@ -187,28 +186,6 @@ def test_participants_query_lists_attributed_arguments(client, tables, comments)
     result = rows(client, "/longlist/participants_and_arguments.json?_shape=objects&_size=max")
     attributed = {a["id"] for a in tables["arguments"] if a["comment_id"] and comments[a["comment_id"]]["participant_id"]}
     assert attributed <= {r["argument"] for r in result}
-
-
-@pytest.mark.parametrize(
-    "file, old, new, message",
-    [
-        ("comment_parents.yml", "parent: c04", "parent: c06", r"comment_parents.yml:\d+: parent: c05's parent c06 does not come before it"),
-        ("comment_parents.yml", "  - comment: c18\n    parent: c17", "  - comment: c18\n    parent: c10", r"c18 cannot reply to c10: the page lists comments depth-first"),
-        ("comment_parents.yml", "  - comment: c05\n", "  - comment: c55\n", r"comment_parents.yml:\d+: comment: 'c55' is not a comment id"),
-        ("arguments.yml", "evidence_quote: \"I was comparably much more excited", "evidence_quote: \"I was comparably much less excited", r"arguments.yml:\d+: evidence_quote: the evidence quote must occur exactly once, verbatim"),
-        ("arguments.yml", "target: \"3\"", "target: \"21\"", r"arguments.yml:\d+: target: target '21' is not a theory"),
-        ("arguments.yml", "stance: supports", "stance: loves", r"arguments.yml:\d+: stance: 'loves' is not a stance"),
-        ("attributions.yml", "evidence_quote: \"I wrote this post\"", "evidence_quote: \"I wrote this book\"", r"attributions.yml:\d+: evidence_quote: the evidence quote must occur exactly once"),
-    ],
-)
-def test_bad_curation_fails_with_file_line_and_field(tmp_path, file, old, new, message):
-    project = copy_inputs(tmp_path)
-    path = project.curation_dir / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(BuildError, match=message):
-        build(project, progress=quiet)
 
 
 def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
