@@ -5,9 +5,13 @@ descriptor, writes the rows in its field order, and fills in each resource's byt
 """
 
 import csv
+import functools
 import hashlib
 import io
 import json
+import multiprocessing
+import time
+import weakref
 
 from .errors import BuildError
 from .normalize import natural_key
@@ -29,19 +33,25 @@ def field_names(resource):
 
 def sort_rows(resource, rows):
     key_fields = resource["schema"]["primaryKey"]
-    return sorted(rows, key=lambda row: tuple(natural_key(row[f]) for f in key_fields))
+    key = functools.lru_cache(maxsize=None)(natural_key)  # key values repeat (a set's id in each of its ratings)
+    return sorted(rows, key=lambda row: tuple([key(row[f]) for f in key_fields]))
 
 
 def csv_bytes(resource, rows):
     names = field_names(resource)
+    expected = set(names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     for row in sort_rows(resource, rows):
-        if set(row) != set(names):
+        if row.keys() != expected:
             raise BuildError(resource["path"], f"rows have fields {sorted(row)}, the schema has {sorted(names)}", field="schema")
-        writer.writerow([format_value(row[n]) for n in names])
+        # most cells (strings, integers, empty) need no call to format_value
+        writer.writerow([value if type(value) in WRITTEN_AS_IS else "" if value is None else format_value(value) for value in map(row.__getitem__, names)])
     return out.getvalue().encode("utf-8")
+
+
+WRITTEN_AS_IS = frozenset({str, int})  # csv writes them exactly as format_value would (bool is not int here)
 
 
 def format_value(value):
@@ -96,3 +106,57 @@ def validate(package_path):
     for error in report.errors:
         lines.append(f"datapackage.json: {error.type}: {error.note or error.message}")
     raise BuildError("datapackage.json", "frictionless validation failed:\n  " + "\n  ".join(lines) + "\n\n" + report.to_summary())
+
+
+class Validation:
+    """`validate` run in a second process, so that the build can do other work meanwhile.
+
+        validation = Validation(path)     # starts at once
+        ...                               # other stages
+        seconds = validation.result()     # raises BuildError if the package is invalid
+
+    If the build fails before asking for the result, the validation is stopped as soon as
+    this object is dropped, and in any case when the build's process exits.
+    """
+
+    def __init__(self, package_path):
+        # forkserver, not fork: a forked child would start with a copy of this process's
+        # rows (hundreds of MB at a million ratings); preloading frictionless keeps it quick.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["frictionless", __name__])
+        self.answer, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=_validate_and_send, args=(str(package_path), send), daemon=True)
+        self.process.start()
+        send.close()
+        weakref.finalize(self, _stop, self.process, self.answer)
+
+    def result(self):
+        try:
+            seconds, problem = self.answer.recv()
+        except EOFError:
+            raise BuildError("datapackage.json", "frictionless validation stopped before it finished") from None
+        finally:
+            _stop(self.process, self.answer)
+        if problem:
+            raise BuildError("datapackage.json", problem)
+        return seconds
+
+
+def _stop(process, answer):
+    if process.is_alive():
+        process.terminate()
+    process.join()
+    answer.close()
+
+
+def _validate_and_send(package_path, send):
+    start = time.perf_counter()
+    try:
+        validate(package_path)
+        send.send((time.perf_counter() - start, None))
+    except BuildError as exc:
+        send.send((time.perf_counter() - start, exc.message))
+    except Exception as exc:  # report, rather than die silently in the child
+        send.send((time.perf_counter() - start, f"frictionless validation failed: {type(exc).__name__}: {exc}"))
+    finally:
+        send.close()

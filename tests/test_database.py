@@ -30,7 +30,7 @@ def test_database_holds_exactly_the_package_rows(built, db, descriptor):
 
 
 def test_columns_have_the_package_types(db, descriptor):
-    sql_type = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+    sql_type = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER", "date": "TEXT"}
     for resource in descriptor["resources"]:
         columns = {row[1]: row[2] for row in db.execute(f"pragma table_info({resource['name']})")}
         assert columns == {f["name"]: sql_type[f["type"]] for f in resource["schema"]["fields"]}
