@@ -36,7 +36,7 @@ from .normalize import GROUP_SET_ID
 
 HEADER = ["field", "value"]
 SET_FIELDS = ("label", "kind", "date", "note")
-THEORY_KEY = re.compile(r"theory (\d+)\Z")
+THEORY_KEY = re.compile(r"theory [0-9]+\Z")
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)\Z")
 DEFAULT_KIND = "individual"
 
@@ -158,9 +158,8 @@ def parse_set(set_id, text, name, rules):
             errors.append(BuildError(name, f"given twice (first on line {lines[key]})", line=line, field=key))
             continue
         lines[key] = line
-        theory = THEORY_KEY.match(key)
-        if theory:
-            number = int(theory.group(1))
+        if THEORY_KEY.match(key):
+            number = int(key[len("theory "):])
             if number not in rules.theory_numbers:
                 errors.append(BuildError(name, f"there is no theory {number}; theories are numbered {rules.theory_range}", line=line, field=key))
             elif problem := rules.score_problem(value):

@@ -146,6 +146,25 @@ def test_agreement_is_spearmans_rho_over_the_shared_theories(rated):
         assert float(row["rho_with_consensus"]) == pytest.approx(expected, abs=1e-4)
 
 
+def test_the_database_holds_the_contributed_rows_with_their_types(rated):
+    import json
+    import sqlite3
+
+    from scripts.load import cast
+
+    descriptor = json.loads(rated.package_path.read_text(encoding="utf-8"))
+    db = sqlite3.connect(rated.db_path)
+    for resource in descriptor["resources"]:
+        if resource["name"] not in ("rating_sets", "ratings", "theory_rating_stats", "rating_agreement"):
+            continue
+        fields = resource["schema"]["fields"]
+        expected = {tuple(cast(row[f["name"]], f["type"]) for f in fields) for row in read_csv(rated, resource["name"])}
+        in_db = db.execute(f"select {', '.join(chr(34) + f['name'] + chr(34) for f in fields)} from {resource['name']}").fetchall()
+        assert set(in_db) == expected and len(in_db) == len(expected), resource["name"]
+        assert all(type(a) is type(b) for got, want in zip(sorted(in_db, key=str), sorted(expected, key=str)) for a, b in zip(got, want))
+    db.close()
+
+
 # Saved queries on data that supports the post's remark -----------------------------------
 
 
