@@ -6,6 +6,7 @@ descriptor, writes the rows in its field order, and fills in each resource's byt
 
 import csv
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -137,21 +138,26 @@ class Validation:
     """
 
     def __init__(self, package_path):
-        # forkserver, not fork: a forked child would start with a copy of this process's
-        # rows (hundreds of MB at a million ratings); preloading frictionless keeps it quick.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["frictionless", __name__])
+        # fork: it starts at once and works however the build was started (spawn and
+        # forkserver re-run the caller's main script). The children share this process's
+        # memory page by page; gc.freeze keeps their garbage collector from touching (and so
+        # copying) the hundreds of MB of rows a million ratings make here.
+        context = multiprocessing.get_context("fork")
         resources = json.loads(Path(package_path).read_text(encoding="utf-8"))["resources"]
         largest = max(resources, key=lambda r: r["bytes"])["name"]
         parts = [[largest], [r["name"] for r in resources if r["name"] != largest]]
         self.workers = []
-        for names in filter(None, parts):
-            answer, send = context.Pipe(duplex=False)
-            process = context.Process(target=_validate_and_send, args=(str(package_path), names, send), daemon=True)
-            process.start()
-            send.close()
-            self.workers.append((process, answer))
-            weakref.finalize(self, _stop, process, answer)
+        gc.freeze()
+        try:
+            for names in filter(None, parts):
+                answer, send = context.Pipe(duplex=False)
+                process = context.Process(target=_validate_and_send, args=(str(package_path), names, send), daemon=True)
+                process.start()
+                send.close()
+                self.workers.append((process, answer))
+                weakref.finalize(self, _stop, process, answer)
+        finally:
+            gc.unfreeze()
 
     def result(self):
         """The seconds the longest part took; raises BuildError with every part's problems."""
@@ -160,10 +166,7 @@ class Validation:
             try:
                 took, problem = answer.recv()
             except EOFError:
-                took, problem = 0.0, (
-                    "frictionless validation stopped without an answer: its process failed (see above). "
-                    "A script that runs the build needs the `if __name__ == \"__main__\":` guard that Python's multiprocessing asks for."
-                )
+                took, problem = 0.0, "frictionless validation stopped without an answer: its process failed (see above)"
             finally:
                 _stop(process, answer)
             seconds.append(took)

@@ -227,7 +227,9 @@ def test_chart_labels_sort_in_the_query_order(rated_client):
     assert means == sorted(means, reverse=True) and len(means) == 5
     raters = query(rated_client, "rater_agreement")
     assert [r["rater"] for r in raters] == sorted(r["rater"] for r in raters)
-    assert len(raters) == len(fixture_sets()) + 1
+    assert len(raters) == 2 * (len(fixture_sets()) + 1)  # each set against the consensus and the group
+    best = max((r for r in raters if r["compared_with"].startswith("the consensus")), key=lambda r: r["rho"] or -2)
+    assert best["rater"].startswith("01 ")
 
 
 # Problems in contributed files ----------------------------------------------------------

@@ -1,6 +1,6 @@
 -- title: Mean score per theory, with its spread
 -- description: Each theory's scores out of 10 across the rating sets: how many sets scored it, the mean, the median and the standard deviation (the spread: how much raters disagree), with its mean rank across all sets and the discussion group's rank. Highest mean first; the label starts with the theory's zero-padded place in this order so that charts keep it. The means are empty until someone contributes scores: the post's discussion group gives a rank order only (see scored_by), so today the order falls back to the mean rank.
--- chart: g.mark=bar&g.x_column=theory&g.x_type=ordinal&g.y_column=mean_score&g.y_type=quantitative&g.color_column=sd_score&g.color_type=quantitative
+-- chart: mark=circle x=mean_score:quantitative y=theory:ordinal size=sd_score
 with ordered as (
   select
     s.*,
