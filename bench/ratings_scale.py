@@ -5,7 +5,7 @@
 For each size, in a temporary copy of the project (never the repository's data/):
 1. writes synthetic rating sets as contributed files (each labelled SYNTHETIC inside);
 2. runs the real build (scripts.build.build) in its own process: wall time, the time of
-   each stage, peak memory of the whole process tree (sum of PSS, sampled every 0.1 s)
+   each stage, peak memory of the whole process tree (sum of PSS, sampled every second)
    and of the build process alone (ru_maxrss), and the database size;
 3. runs the bare baseline in its own process on the same ratings.csv: frictionless
    validation of that one file with its schema (without foreign keys, which need the
@@ -166,17 +166,24 @@ def machine_busy_seconds():
 
 def run_child(mode, folder):
     """Run a child mode, sampling its process tree: returns (result, peak MB of the tree's
-    PSS, CPU seconds that other processes on the machine used meanwhile)."""
-    busy_before = machine_busy_seconds()
+    PSS, CPU seconds that other processes on the machine used meanwhile).
+
+    PSS is read once a second only: reading smaps_rollup walks the page tables of a large
+    process and holds its memory lock, which slowed the build itself when done ten times a
+    second."""
+    busy_before, own_before = machine_busy_seconds(), time.process_time()
     process = subprocess.Popen([sys.executable, __file__, "--child", mode, str(folder)], stdout=subprocess.PIPE, text=True)
     peak, cpu = [0.0], {}
 
     def sample():
+        ticks = 0
         while process.poll() is None:
             tree = process_tree(process.pid)
-            peak[0] = max(peak[0], sum(pss_mb(pid) for pid in tree))
             cpu.update({pid: max(cpu.get(pid, 0.0), cpu_seconds(pid)) for pid in tree})
-            time.sleep(0.1)
+            if ticks % 4 == 0:
+                peak[0] = max(peak[0], sum(pss_mb(pid) for pid in tree))
+            ticks += 1
+            time.sleep(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -184,7 +191,8 @@ def run_child(mode, folder):
     sampler.join()
     if process.returncode:
         raise SystemExit(f"{mode} failed in {folder}")
-    others = max(0.0, machine_busy_seconds() - busy_before - sum(cpu.values()))
+    own = time.process_time() - own_before  # this benchmark's sampling
+    others = max(0.0, machine_busy_seconds() - busy_before - sum(cpu.values()) - own)
     return json.loads(output.strip().splitlines()[-1]), peak[0], others
 
 
