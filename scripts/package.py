@@ -46,18 +46,21 @@ def sort_rows(resource, rows):
 def csv_bytes(resource, rows):
     names = field_names(resource)
     expected = set(names)
+    # csv writes strings, integers and None ('') as format_value would; only the number and
+    # boolean columns need it (a value of the wrong type elsewhere fails validation).
+    formatted = [i for i, f in enumerate(resource["schema"]["fields"]) if f["type"] in ("number", "boolean")]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     for row in sort_rows(resource, rows):
         if row.keys() != expected:
             raise BuildError(resource["path"], f"rows have fields {sorted(row)}, the schema has {sorted(names)}", field="schema")
-        # most cells (strings, integers, empty) need no call to format_value
-        writer.writerow([value if type(value) in WRITTEN_AS_IS else "" if value is None else format_value(value) for value in map(row.__getitem__, names)])
+        cells = [row[name] for name in names]
+        for i in formatted:
+            if cells[i] is not None:
+                cells[i] = format_value(cells[i])
+        writer.writerow(cells)
     return out.getvalue().encode("utf-8")
-
-
-WRITTEN_AS_IS = frozenset({str, int})  # csv writes them exactly as format_value would (bool is not int here)
 
 
 def format_value(value):
@@ -124,56 +127,59 @@ def validate(package_path, resource_names=None):
 
 
 class Validation:
-    """`validate` run in other processes, so that the build can do other work meanwhile.
+    """frictionless validation, its largest part run in another process so that the build
+    can do other work meanwhile.
 
-        validation = Validation(path)     # starts at once
+        validation = Validation(path)     # starts validating the largest resource at once
         ...                               # other stages
-        seconds = validation.result()     # raises BuildError if the package is invalid
+        seconds = validation.result()     # validates the other resources here, then waits;
+                                          # raises BuildError if the package is invalid
 
-    The largest resource is validated in one process and all the others in a second, each
-    in the context of the whole package: frictionless checks cell by cell in pure Python,
-    and one resource (the ratings) can hold nearly all the cells. If the build fails before
-    asking for the result, the validation is stopped as soon as this object is dropped, and
-    in any case when the build's process exits.
+    frictionless checks cell by cell in pure Python, and one resource (the ratings) can hold
+    nearly all the cells; each part is validated in the context of the whole package, so
+    foreign keys are checked. If the build fails before asking for the result, the other
+    process is stopped as soon as this object is dropped, and in any case when the build's
+    process exits.
     """
 
     def __init__(self, package_path):
-        # fork: it starts at once and works however the build was started (spawn and
-        # forkserver re-run the caller's main script). The children share this process's
-        # memory page by page; gc.freeze keeps their garbage collector from touching (and so
-        # copying) the hundreds of MB of rows a million ratings make here.
-        context = multiprocessing.get_context("fork")
+        self.package_path = str(package_path)
         resources = json.loads(Path(package_path).read_text(encoding="utf-8"))["resources"]
         largest = max(resources, key=lambda r: r["bytes"])["name"]
-        parts = [[largest], [r["name"] for r in resources if r["name"] != largest]]
-        self.workers = []
+        self.others = [r["name"] for r in resources if r["name"] != largest]
+        # fork: it starts at once and works however the build was started (spawn and
+        # forkserver re-run the caller's main script). The child shares this process's
+        # memory page by page; gc.freeze keeps its garbage collector from touching (and so
+        # copying) the hundreds of MB of rows a million ratings make here.
+        context = multiprocessing.get_context("fork")
+        self.answer, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=_validate_and_send, args=(self.package_path, [largest], send), daemon=True)
         gc.freeze()
         try:
-            for names in filter(None, parts):
-                answer, send = context.Pipe(duplex=False)
-                process = context.Process(target=_validate_and_send, args=(str(package_path), names, send), daemon=True)
-                process.start()
-                send.close()
-                self.workers.append((process, answer))
-                weakref.finalize(self, _stop, process, answer)
+            self.process.start()
         finally:
             gc.unfreeze()
+        send.close()
+        weakref.finalize(self, _stop, self.process, self.answer)
 
     def result(self):
-        """The seconds the longest part took; raises BuildError with every part's problems."""
-        seconds, problems = [], []
-        for process, answer in self.workers:
-            try:
-                took, problem = answer.recv()
-            except EOFError:
-                took, problem = 0.0, "frictionless validation stopped without an answer: its process failed (see above)"
-            finally:
-                _stop(process, answer)
-            seconds.append(took)
-            problems += [problem] if problem else []
+        """The seconds the longer part took; raises BuildError with the problems of both."""
+        start, problems = time.perf_counter(), []
+        try:
+            validate(self.package_path, self.others)
+        except BuildError as exc:
+            problems.append(exc.message)
+        here = time.perf_counter() - start
+        try:
+            there, problem = self.answer.recv()
+        except EOFError:
+            there, problem = 0.0, "frictionless validation stopped without an answer: its process failed (see above)"
+        finally:
+            _stop(self.process, self.answer)
+        problems += [problem] if problem else []
         if problems:
             raise BuildError("datapackage.json", "\n".join(problems))
-        return max(seconds)
+        return max(here, there)
 
 
 def _stop(process, answer):

@@ -30,7 +30,7 @@ def names():
 
 def written(project):
     folder = project.contrib_ratings_dir
-    return sorted(os.listdir(folder)) if folder.exists() else []
+    return sorted(name for name in os.listdir(folder) if name.endswith(".csv")) if folder.exists() else []
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,8 @@ def test_a_failure_while_writing_leaves_no_file_behind(project, monkeypatch):
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         import_ratings.run(project, IMPORTS / "wide.csv", out=open(os.devnull, "w"))
-    assert written(project) == []  # the first file was taken back, the staging folder removed
+    assert written(project) == []  # the first file was taken back
+    assert not [p for p in project.contrib_ratings_dir.iterdir() if p.name.startswith(".incoming-")]  # and the staging folder removed
 
 
 def test_the_command_lists_every_problem(project):

@@ -31,7 +31,7 @@ def session(project, *answers, stdin=None):
 
 
 def saved(project):
-    files = sorted(project.contrib_ratings_dir.glob("*")) if project.contrib_ratings_dir.exists() else []
+    files = sorted(project.contrib_ratings_dir.glob("*.csv")) if project.contrib_ratings_dir.exists() else []
     return {path.name: path for path in files}
 
 

@@ -268,7 +268,7 @@ def test_every_problem_in_contributed_files_is_reported_and_nothing_changes(fres
 
 def test_a_byte_order_mark_is_accepted(tmp_path):
     project = copy_inputs(tmp_path)
-    project.contrib_ratings_dir.mkdir(parents=True)
+    project.contrib_ratings_dir.mkdir(parents=True, exist_ok=True)
     (project.contrib_ratings_dir / "bom.csv").write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "fixture-rater-a.csv").read_bytes())
     build(project, progress=quiet)
     assert "bom" in {row["id"] for row in read_csv(project, "rating_sets")}
