@@ -262,7 +262,7 @@ def report(results):
     import frictionless
 
     print(f"Ratings at scale: synthetic rating sets, real build. {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, frictionless {frictionless.__version__}.")
-    print("validate runs in two more processes alongside load, site and bundle, so the stages add up to more than the wall time.")
+    print("validate checks the largest resource in a second process alongside load, site and bundle, so the stages add up to more than the wall time.")
     stages = list(results[0]["build"]["stages"])
     print("tree MB: peak memory of the build's processes together (PSS); build MB: the build process alone (ru_maxrss).")
     print("others: CPU seconds that other processes on the machine used during the build / the baseline (the figures are slower when it is not ~0).\n")

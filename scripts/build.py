@@ -34,8 +34,8 @@ def stage_outputs(project, staging, progress, timings=None):
     descriptor = package.write_package(staging, descriptor, tables)
     timer.done("package", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
 
-    # frictionless is the slowest stage (pure Python, cell by cell): it checks the written
-    # package in a second process while this one does the load, site and bundle stages.
+    # frictionless is the slowest stage (pure Python, cell by cell): it checks the largest
+    # resource in a second process while this one does the load, site and bundle stages.
     validation = package.Validation(staging / "datapackage.json")
 
     counts = load.load(staging, staging / "build" / project.db_path.name, site.views(project))
