@@ -129,14 +129,14 @@ class Export:
         if not self.rows:
             self.problem("the file is empty; expected a header row and one row per rater (wide) or per score (long)", line=1)
             return []
-        (_, header), body = self.rows[0], self.rows[1:]
+        (self.header_line, header), body = self.rows[0], self.rows[1:]
         kinds = [words(cell) for cell in header]
         if any(k in THEORY_HEADERS for k in kinds) and any(k in SCORE_HEADERS for k in kinds):
             sets = self.read_long(header, kinds, body)
         else:
             sets = self.read_wide(header, kinds, body)
         if not body and not self.errors:
-            self.problem("no ratings: the file has a header but no rows", line=2)
+            self.problem("no ratings: the file has a header but no rows", line=self.header_line + 1)
         return [rater for rater in sets if rater["label"]]
 
     def special_columns(self, header, kinds, required):
@@ -144,11 +144,11 @@ class Export:
         for role, names in (("rater", RATER_HEADERS), ("date", DATE_HEADERS), ("note", NOTE_HEADERS), ("theory", THEORY_HEADERS), ("score", SCORE_HEADERS)):
             found = [i for i, k in enumerate(kinds) if k in names]
             if len(found) > 1:
-                self.problem(f"{len(found)} columns could hold the {role}: {', '.join(column_name(i, header[i]) for i in found)}; keep one", line=1)
+                self.problem(f"{len(found)} columns could hold the {role}: {', '.join(column_name(i, header[i]) for i in found)}; keep one", line=self.header_line)
             if found:
                 columns[role] = found[0]
             elif role in required:
-                self.problem(f"no {role} column; expected one headed {' or '.join(sorted(names)[:3])}", line=1)
+                self.problem(f"no {role} column; expected one headed {' or '.join(sorted(names)[:3])}", line=self.header_line)
         return columns
 
     def cells_of(self, line, cells, width):
@@ -164,10 +164,10 @@ class Export:
                 continue
             number, why = self.names.find(cell)
             if why:
-                self.problem(f"{why}; every column must be a theory, the rater, a date or a note", line=1, field=column_name(i, cell))
+                self.problem(f"{why}; every column must be a theory, the rater, a date or a note", line=self.header_line, field=column_name(i, cell))
             elif number in theory_columns.values():
                 first = next(j for j, n in theory_columns.items() if n == number)
-                self.problem(f"theory {number} has a second column (the first is {column_name(first, header[first])})", line=1, field=column_name(i, cell))
+                self.problem(f"theory {number} has a second column (the first is {column_name(first, header[first])})", line=self.header_line, field=column_name(i, cell))
             else:
                 theory_columns[i] = number
         if self.errors:
@@ -187,7 +187,7 @@ class Export:
         columns = self.special_columns(header, kinds, ("rater", "theory", "score"))
         for i, kind in enumerate(kinds):
             if i not in columns.values():
-                self.problem("unknown column; the long layout has rater, theory, score and optional date and note", line=1, field=column_name(i, header[i]))
+                self.problem("unknown column; the long layout has rater, theory, score and optional date and note", line=self.header_line, field=column_name(i, header[i]))
         if self.errors:
             return []
         raters = Raters(self)

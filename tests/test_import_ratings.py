@@ -124,6 +124,8 @@ def test_problems_in_a_wide_header_are_listed(project, tmp_path):
         (b"", ":1: the file is empty"),
         (b"\n\n", ":1: the file is empty"),
         (b"rater,1,2\n", ":2: no ratings: the file has a header but no rows"),
+        (b"\nrater,1,2\n", ":3: no ratings: the file has a header but no rows"),
+        (b"\nrater,Autiding\n", ':2: column B "Autiding": names no theory'),
         (b"1,2,3\n5,5,5\n", ":1: no rater column"),
         (b"rater,1\nFixture importer A,\n", ":2: rater 'Fixture importer A' has no scores"),
         (b"rater,1\nFixture importer A,5\nFixture importer A,6\n", ':3: column B "1": rater \'Fixture importer A\' already scored theory 1 on line 2'),
