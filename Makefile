@@ -43,3 +43,12 @@ diff: $(STAMP)
 
 clean:
 	rm -rf build dist
+
+.PHONY: rate import-ratings
+
+rate: $(STAMP)
+	$(PY) -m scripts rate
+
+import-ratings: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import-ratings FILE=path/to/export.csv" >&2; exit 2; }
+	$(PY) -m scripts import-ratings "$(FILE)"

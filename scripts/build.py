@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import arguments, bundle, charts, citation, curation, load, normalize, package, parse, site, source, thread
+from . import aggregates, arguments, bundle, charts, citation, curation, load, normalize, package, parse, ratings, site, source, thread
 
 
-def stage_outputs(project, staging, progress):
-    timer = Timer(progress)
+def stage_outputs(project, staging, progress, timings=None):
+    timer = Timer(progress, timings)
     meta = source.load_source_meta(project)
     raw = source.read_raw(project, meta)
     timer.done("source", f"{project.rel(project.raw_path)} matches its SHA-256")
@@ -25,14 +25,29 @@ def stage_outputs(project, staging, progress):
     argument_map = arguments.load(raw, parsed, project)
     timer.done("curate", f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments")
 
-    tables = normalize.tables(parsed, point_kinds, comment_thread, argument_map)
-    descriptor = package.write_package(staging, package.load_descriptor(project), tables)
-    timer.done("normalize", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
+    descriptor = package.load_descriptor(project)
+    contributed = ratings.load_contributed(project, ratings.Rules.from_package(descriptor, [t["number"] for t in parsed.theories]))
+    timer.done("ratings", f"{len(contributed)} contributed rating sets in {project.rel(project.contrib_ratings_dir)}/")
 
-    package.validate(staging / "datapackage.json")
-    timer.done("validate", "frictionless: package valid")
+    tables = ratings.add_to_tables(normalize.tables(parsed, point_kinds, comment_thread, argument_map), contributed, project)
+    timer.done("normalize", f"{len(tables['ratings'])} ratings in {len(tables['rating_sets'])} sets")
 
-    counts = load.load(staging, staging / "build" / project.db_path.name, site.views(project))
+    tables.update(aggregates.tables(tables))
+    timer.done("aggregate", "theory_rating_stats, rating_agreement (scipy)")
+
+    descriptor = package.write_package(staging, descriptor, tables)
+    timer.done("package", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
+
+    # frictionless is the slowest stage (pure Python, cell by cell): it checks the largest
+    # resource in a second process while this one does the load, charts, site and bundle stages.
+    validation = package.Validation(staging / "datapackage.json")
+
+    try:
+        counts = load.load(staging, staging / "build" / project.db_path.name, site.views(project))
+    except Exception:
+        # a package that breaks its own schema fails the load first: frictionless names the row and field
+        validation.result()
+        raise
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
 
     charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
@@ -53,6 +68,8 @@ def stage_outputs(project, staging, progress):
     digest = bundle.write_zip(bundle.members(staging, project, descriptor), downloads / name, name[: -len(".zip")])
     (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
+
+    timer.done("validate", "frictionless: package valid (ran alongside load, charts, site and bundle)", seconds=validation.result())
     return descriptor
 
 
@@ -82,11 +99,12 @@ def outputs(project, descriptor):
     ] + charts.image_paths(project)
 
 
-def build(project, progress=print):
+def build(project, progress=print, timings=None):
+    """Build every output; `timings`, if given, is a dict that receives each stage's seconds."""
     project.build_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
     try:
-        descriptor = stage_outputs(project, staging, progress)
+        descriptor = stage_outputs(project, staging, progress, timings)
         commit(project, staging, outputs(project, descriptor))
         charts.remove_stale_images(project)
     finally:
@@ -121,11 +139,15 @@ def commit(project, staging, relatives):
 
 
 class Timer:
-    def __init__(self, progress):
+    def __init__(self, progress, timings=None):
         self.progress = progress
+        self.timings = {} if timings is None else timings
         self.last = time.perf_counter()
 
-    def done(self, stage, what):
+    def done(self, stage, what, seconds=None):
+        """Report a stage; `seconds` for one that ran in another process."""
         now = time.perf_counter()
-        self.progress(f"[{stage:>9}] {what} ({now - self.last:.2f}s)")
+        seconds = now - self.last if seconds is None else seconds
+        self.timings[stage] = seconds
+        self.progress(f"[{stage:>9}] {what} ({seconds:.2f}s)")
         self.last = now

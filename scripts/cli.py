@@ -23,6 +23,10 @@ def main(argv=None, root=None):
     publish.add_argument("platform", choices=["cloudrun", "vercel", "fly"])
     publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
     publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    commands.add_parser("rate", help="the post's exercise: score each theory out of 10 and save your ratings under data/contrib/ratings/")
+    importing = commands.add_parser("import-ratings", help="import a CSV export of the community spreadsheet (wide or long layout), one file per rater")
+    importing.add_argument("file", help="the CSV file (UTF-8)")
+    importing.add_argument("--note", default=None, help="a note for every imported set, e.g. where the export comes from")
     args = parser.parse_args(argv)
     project = Project(root) if root else Project()
     try:
@@ -51,7 +55,20 @@ def main(argv=None, root=None):
             if not project.db_path.exists():
                 raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
             publishing.publish(project, args.platform, args.name, dry_run=args.dry_run)
-    except (BuildError, BuildErrors) as exc:
+        elif args.command == "rate":
+            from . import rate
+
+            return rate.run(project)
+        elif args.command == "import-ratings":
+            from . import import_ratings
+
+            import_ratings.run(project, args.file, args.note)
+    except BuildErrors as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(f"{len(exc.errors)} problems; nothing was changed", file=sys.stderr)
+        return 1
+    except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a read-only folder: nothing the build wrote was kept

@@ -18,10 +18,11 @@ FTS_COLUMNS = {
     "post_sections": ["text"],
     "arguments": ["summary", "evidence_quote"],
 }
-BATCH_SIZE = 10_000
 
 
 def cast(value, field_type):
+    """The value a CSV cell stands for in its Table Schema type (insert_sql has SQLite do
+    the same conversion; the tests compare the two)."""
     if value == "":
         return None
     if field_type == "integer":
@@ -60,10 +61,25 @@ def creation_order(resources):
 
 
 def read_rows(package_dir, resource):
-    types = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+    """The resource's CSV rows, as strings, after checking the header is the schema's field order."""
+    fields = [f["name"] for f in resource["schema"]["fields"]]
     with open(package_dir / resource["path"], newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            yield {name: cast(value, types[name]) for name, value in row.items()}
+        reader = csv.reader(handle)
+        header = next(reader)
+        if header != fields:
+            raise ValueError(f"{resource['path']}: header {header} is not the schema's field order")
+        yield from reader
+
+
+def insert_sql(resource):
+    """An INSERT that takes a CSV row's strings as they are and lets SQLite convert them: ''
+    becomes NULL, 'true'/'false' 1/0, and each column's type affinity (its Table Schema
+    type) turns '7' into 7 or 7.0, exactly what `cast` does - but with no Python code per
+    cell, which took seconds at a million rows. Frictionless validates the same CSVs."""
+    quote = lambda name: '"' + name.replace('"', '""') + '"'
+    fields = resource["schema"]["fields"]
+    values = ["case ? when 'true' then 1 when 'false' then 0 end" if f["type"] == "boolean" else "nullif(?, '')" for f in fields]
+    return f"insert into {quote(resource['name'])} ({', '.join(quote(f['name']) for f in fields)}) values ({', '.join(values)})"
 
 
 def create_table(db, resource):
@@ -86,7 +102,9 @@ def load(package_dir, db_path, views=()):
         for resource in creation_order(descriptor["resources"]):
             create_table(db, resource)
             table = db[resource["name"]]
-            table.insert_all(read_rows(package_dir, resource), batch_size=BATCH_SIZE)
+            # Plain executemany: sqlite-utils' insert_all (multi-row VALUES statements built
+            # in Python) takes about 4 times as long on a million rows.
+            db.conn.executemany(insert_sql(resource), read_rows(package_dir, resource))
             for column, _, _ in foreign_keys(resource):
                 table.create_index([column])
             counts[resource["name"]] = table.count

@@ -50,6 +50,7 @@ def group_rating_set(parsed):
         "id": GROUP_SET_ID,
         "kind": "group",
         "label": "The post's discussion group",
+        "date": None,
         "source": "post_sections:exercise",
         "note": (
             "Rank order agreed by the small discussion group the post's author ran (the Exercise "

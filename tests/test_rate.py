@@ -1,0 +1,134 @@
+"""`rate`, driven by scripted answers: what it saves, and that quitting saves nothing."""
+
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from scripts import rate, ratings
+from scripts.build import build
+from scripts.package import load_descriptor
+from tests.conftest import REPO, copy_inputs, quiet, read_csv
+
+TODAY = "2001-02-03"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the inputs plus the theory CSVs that `rate` shows."""
+    project = copy_inputs(tmp_path)
+    for name in ("theories", "theory_points"):
+        shutil.copy(REPO.data_dir / f"{name}.csv", project.data_dir / f"{name}.csv")
+    return project
+
+
+def session(project, *answers, stdin=None):
+    out = io.StringIO()
+    status = rate.run(project, stdin=stdin or io.StringIO("".join(f"{a}\n" for a in answers)), stdout=out, today=TODAY)
+    return status, out.getvalue()
+
+
+def saved(project):
+    files = sorted(project.contrib_ratings_dir.glob("*.csv")) if project.contrib_ratings_dir.exists() else []
+    return {path.name: path for path in files}
+
+
+def read_back(project, path):
+    rules = ratings.Rules.from_package(load_descriptor(project), range(1, 21))
+    rating_set, problems = ratings.read_set(str(path), path.name, rules)
+    assert not problems
+    return rating_set
+
+
+def test_a_full_session_saves_one_rating_set(project):
+    answers = ["Test Rater", "", "7", "5", "b", "", "9", "s"] + ["6"] * 16 + ["y"]
+    status, output = session(project, *answers)
+    assert status == 0
+    files = saved(project)
+    assert list(files) == [f"test-rater-{TODAY}.csv"]
+    rating_set = read_back(project, files[f"test-rater-{TODAY}.csv"])
+    assert (rating_set.label, rating_set.kind, rating_set.date) == ("Test Rater", "individual", TODAY)
+    # "b" went back to theory 2 and Enter kept its 5; theory 4 was skipped
+    assert rating_set.scores == {1: 7, 2: 5, 3: 9, **{n: 6 for n in range(5, 21)}}
+    assert "19 scored, 1 skipped." in output
+    assert f"Saved data/contrib/ratings/test-rater-{TODAY}.csv" in output
+
+
+def test_it_shows_each_theory_with_its_description_and_sub_points(project):
+    _, output = session(project, "Test Rater", "", *["5"] * 20, "q")
+    theories = read_csv(REPO, "theories")
+    for theory in theories:
+        assert f"Theory {theory['number']} of 20: {theory['title']}" in output
+    assert " ".join(output.split()).count(" - ") >= 8  # the eight sub-points
+    assert "Coordinating a slowdown" in output and "Ambitious version" in output
+
+
+def test_bad_answers_are_asked_again_and_lose_nothing(project):
+    answers = ["", "Test Rater", "yesterday", "2001-02-04", "11", "seven", "-1", "8"] + ["s"] * 19 + ["y"]
+    status, output = session(project, *answers)
+    assert status == 0
+    assert output.count("a name is needed") == 1 and output.count("expected a date as YYYY-MM-DD") == 1
+    assert "11 is out of range" in output and "'seven' is not a number" in output and "-1 is out of range" in output
+    rating_set = read_back(project, saved(project)["test-rater-2001-02-04.csv"])
+    assert rating_set.scores == {1: 8}
+
+
+def test_the_summary_lets_the_rater_change_a_theory(project):
+    answers = ["Test Rater", ""] + ["4"] * 20 + ["3", "10", "21", "y"]
+    status, output = session(project, *answers)
+    assert status == 0 and "answer y, a theory number, or q." in output
+    assert read_back(project, saved(project)[f"test-rater-{TODAY}.csv"]).scores == {**{n: 4 for n in range(1, 21)}, 3: 10}
+
+
+def test_skipping_everything_saves_nothing(project):
+    status, output = session(project, "Test Rater", "", *["s"] * 20, "q")
+    assert status == 1 and "there is nothing to save" in output and "Nothing was saved." in output
+    assert saved(project) == {}
+
+
+@pytest.mark.parametrize("answers", [["Test Rater", "", "7", "q"], ["Test Rater", "", "7", "8"], ["Test Rater", ""] + ["5"] * 20 + ["q"]])
+def test_quitting_or_end_of_input_saves_nothing(project, answers):
+    status, output = session(project, *answers)
+    assert status == 1 and output.rstrip().endswith("Nothing was saved.")
+    assert saved(project) == {}
+
+
+def test_ctrl_c_saves_nothing(project):
+    class Interrupting(io.StringIO):
+        def readline(self, *args):
+            line = super().readline(*args)
+            if not line:
+                raise KeyboardInterrupt
+            return line
+
+    with pytest.raises(KeyboardInterrupt):
+        session(project, stdin=Interrupting("Test Rater\n\n7\n8\n"))
+    assert saved(project) == {}
+
+
+def test_a_second_set_by_the_same_rater_on_the_same_day_gets_its_own_file(project):
+    answers = ["Test Rater", "", "7"] + ["s"] * 19 + ["y"]
+    session(project, *answers)
+    session(project, *answers)
+    assert sorted(saved(project)) == [f"test-rater-{TODAY}-2.csv", f"test-rater-{TODAY}.csv"]
+
+
+def test_a_saved_set_goes_into_the_build(project):
+    session(project, "Test Rater", "", *["7"] * 20, "y")
+    build(project, progress=quiet)
+    ratings_rows = [r for r in read_csv(project, "ratings") if r["rating_set_id"] == f"test-rater-{TODAY}"]
+    assert len(ratings_rows) == 20 and {r["score"] for r in ratings_rows} == {"7"}
+
+
+def test_the_command_works_in_a_plain_terminal_process(project):
+    """`python -m scripts rate` with its answers on standard input."""
+    shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    answers = "Test Rater\n2001-02-03\n" + "6\n" * 20 + "y\n"
+    result = subprocess.run([sys.executable, "-m", "scripts", "rate"], cwd=project.root, input=answers, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Saved data/contrib/ratings/test-rater-2001-02-03.csv" in result.stdout
+    quitting = subprocess.run([sys.executable, "-m", "scripts", "rate"], cwd=project.root, input="Someone Else\n\n5\n", capture_output=True, text=True, timeout=60)
+    assert quitting.returncode == 1 and "Nothing was saved." in quitting.stdout
+    assert sorted(saved(project)) == ["test-rater-2001-02-03.csv"]
