@@ -10,6 +10,7 @@ import pytest
 from scripts import import_ratings, ratings
 from scripts.build import build
 from scripts.errors import BuildError, BuildErrors
+from scripts.package import load_descriptor
 from tests.conftest import REPO, copy_inputs, quiet, read_csv
 
 IMPORTS = REPO.root / "tests" / "fixtures" / "ratings" / "import"
@@ -66,7 +67,7 @@ def test_a_header_that_names_no_single_theory_is_refused(names, typed, why):
 def test_the_wide_layout_makes_one_file_per_rater(project):
     import_ratings.run(project, IMPORTS / "wide.csv", out=open(os.devnull, "w"))
     assert written(project) == ["fixture-importer-a-2000-02-01.csv", "fixture-importer-b-2000-02-02.csv", "fixture-importer-c.csv"]
-    rules = ratings.Rules.from_package(__import__("json").loads(project.package_path.read_text()), range(1, 21))
+    rules = ratings.Rules.from_package(load_descriptor(project), range(1, 21))
     sets = {name: ratings.read_set(str(project.contrib_ratings_dir / name), name, rules)[0] for name in written(project)}
     a, b, c = sets.values()
     assert a.scores == {1: 7, 2: 5, 3: 9, 5: 3, 20: 8} and a.date == "2000-02-01" and a.label == "Fixture importer A"
