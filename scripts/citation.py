@@ -17,12 +17,8 @@ DOI_PLACEHOLDER = "none assigned yet (when one is, it goes in CITATION.cff as `d
 
 def load(project):
     name = project.rel(project.citation_path)
-    cff = yamlio.load(project.citation_path, name)
-    if not isinstance(cff, dict):
-        raise BuildError(name, "expected a Citation File Format mapping", line=1)
-    for field in ("title", "version", "date-released", "authors", "references"):
-        if not cff.get(field):
-            raise BuildError(name, "missing; the citations are generated from it", line=cff[yamlio.LINE_KEY], field=field)
+    required = ("title", "version", "date-released", "authors", "references")
+    cff = yamlio.mapping(project.citation_path, name, required, "a Citation File Format mapping", "the citations are generated from it", cite_line=True)
     post = source_post(cff)
     for field in ("title", "authors", "year", "publisher", "url"):
         if not isinstance(post, dict) or not post.get(field):

@@ -16,12 +16,8 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 def load_source_meta(project):
     name = project.rel(project.source_meta_path)
-    meta = yamlio.load(project.source_meta_path, name)
-    if not isinstance(meta, dict):
-        raise BuildError(name, "expected a mapping of fields (sha256:, url:, title:, ...)", line=1)
-    for field in ("sha256", "url", "title", "post_author", "expected"):
-        if meta.get(field) in (None, ""):
-            raise BuildError(name, "missing; the provenance sidecar needs it", field=field)
+    required = ("sha256", "url", "title", "post_author", "expected")
+    meta = yamlio.mapping(project.source_meta_path, name, required, "a mapping of fields (sha256:, url:, title:, ...)", "the provenance sidecar needs it")
     if not SHA256_RE.match(str(meta["sha256"])):
         raise BuildError(name, f"expected 64 lowercase hex digits, found {meta['sha256']!r}", line=yamlio.key_line(project.source_meta_path, "sha256"), field="sha256")
     expected = meta["expected"]

@@ -40,6 +40,18 @@ def key_line(path, key):
     return None
 
 
+def mapping(path, name, required, shape, why, cite_line=False):
+    """A YAML file that must be one mapping with the `required` fields non-empty. `shape` says
+    what was expected instead of another document, `why` why a missing field matters."""
+    document = load(path, name)
+    if not isinstance(document, dict):
+        raise BuildError(name, f"expected {shape}", line=1)
+    for field in required:
+        if not document.get(field):  # absent, or empty: "", [], {}
+            raise BuildError(name, f"missing; {why}", line=document[LINE_KEY] if cite_line else None, field=field)
+    return document
+
+
 def records(path, key, required, display_name=None):
     """The list under `key`, each record a dict with the `required` fields present and non-empty."""
     name = display_name or str(path)
