@@ -7,12 +7,13 @@ CFF_VENV := $(VENV)/tools/cffconvert
 CFFCONVERT := $(CFF_VENV)/bin/cffconvert
 PORT ?= 8001
 
-.PHONY: install build serve test clean release diff
+.PHONY: install build serve test test-fast docs clean release diff
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +32,13 @@ serve: build
 
 test: $(STAMP) $(CFFCONVERT)
 	$(PY) -m pytest
+
+# The quick tier: no browser, no cffconvert, no server processes, no private builds.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser and not server and not cffconvert"
+
+docs: $(STAMP)
+	$(PY) -m scripts docs
 
 release: $(STAMP)
 	$(PY) -m scripts release

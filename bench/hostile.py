@@ -23,8 +23,10 @@ HOSTILE_SQL = {
     "delete": ("delete from theories", NOT_SELECT),
     "drop": ("drop table theories", NOT_SELECT),
     "create": ("create table evil (x)", NOT_SELECT),
-    "write in a CTE": ("with x as (select 1) insert into rating_sets (id, kind, label, source) select 'x', 'group', 'x', 'x' from x",
-                       r"attempt to write a readonly database"),
+    "write in a CTE": (
+        "with x as (select 1) insert into rating_sets (id, kind, label, source) select 'x', 'group', 'x', 'x' from x",
+        r"attempt to write a readonly database",
+    ),
     "pragma": ("pragma writable_schema = 1", NOT_SELECT),
     "pragma function": ("select * from pragma_compile_options()", r"disallowed PRAGMA"),
     "load_extension": ("select load_extension('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0')", r"not authorized"),

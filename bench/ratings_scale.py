@@ -38,8 +38,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts import ratings, serve  # noqa: E402
-from scripts.paths import Project  # noqa: E402
+from scripts.core.paths import Project  # noqa: E402
+from scripts.ratings import contributed  # noqa: E402
+from scripts.serve import instance  # noqa: E402
 
 AGGREGATE_QUERIES = ["rating_stats_by_theory", "score_distribution", "rater_agreement", "most_controversial_highly_rated"]
 NOT_INPUTS = (".git", "build", "dist", ".venv", "__pycache__", "tests", "bench", "node_modules")
@@ -62,14 +63,14 @@ def synthetic_sets(total, seed=0):
         theories = sorted(rng.sample(range(1, 21), min(rng.randint(17, 20), total - count)))
         scores = {n: float(min(10, max(0, round(rng.gauss(means[n], spreads[n]))))) for n in theories}
         count += len(scores)
-        yield ratings.RatingSet(f"synthetic-{number:07d}", f"Synthetic rater {number:07d}", note=SYNTHETIC_NOTE, scores=scores)
+        yield contributed.RatingSet(f"synthetic-{number:07d}", f"Synthetic rater {number:07d}", note=SYNTHETIC_NOTE, scores=scores)
 
 
 def make_project(folder, total):
     shutil.copytree(REPO, folder, ignore=shutil.ignore_patterns(*NOT_INPUTS))
     project = Project(folder)
     sets = list(synthetic_sets(total))
-    ratings.write_sets(project, sets)
+    contributed.write_sets(project, sets)
     return project, len(sets)
 
 
@@ -77,7 +78,7 @@ def make_project(folder, total):
 
 
 def child_build(folder):
-    from scripts.build import build
+    from scripts.pipeline.build import build
 
     timings = {}
     start = time.perf_counter()
@@ -105,12 +106,17 @@ def child_baseline(folder):
     db = sqlite3.connect(db_path)
     fields = ratings_resource["schema"]["fields"]
     types = {"integer": int, "number": float}
-    db.execute(f"create table ratings ({', '.join(f['name'] + ' ' + ('text' if f['type'] == 'string' else f['type']) for f in fields)}, primary key (rating_set_id, theory_number))")
+    db.execute(
+        f"create table ratings ({', '.join(f['name'] + ' ' + ('text' if f['type'] == 'string' else f['type']) for f in fields)}, "
+        f"primary key (rating_set_id, theory_number))"
+    )
     casts = [types.get(f["type"], str) for f in fields]
     with open(folder / ratings_resource["path"], newline="", encoding="utf-8") as handle, db:
         reader = csv.reader(handle)
         next(reader)
-        db.executemany(f"insert into ratings values ({', '.join('?' * len(fields))})", ([None if v == "" else cast(v) for cast, v in zip(casts, row)] for row in reader))
+        db.executemany(
+            f"insert into ratings values ({', '.join('?' * len(fields))})", ([None if v == "" else cast(v) for cast, v in zip(casts, row)] for row in reader)
+        )
     db.close()
     loaded = time.perf_counter()
     db_path.unlink()
@@ -198,15 +204,15 @@ def run_child(mode, folder):
 
 def free_port():
     with socket.socket() as probe:
-        probe.bind((serve.HOST, 0))
+        probe.bind((instance.HOST, 0))
         return probe.getsockname()[1]
 
 
 def query_latencies(project, requests):
     """{query: (median ms, max ms)} over HTTP against the project's own Datasette settings."""
     port = free_port()
-    server = subprocess.Popen(serve.command(project, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://{serve.HOST}:{port}/longlist"
+    server = subprocess.Popen(instance.command(project, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://{instance.HOST}:{port}/longlist"
     try:
         for _ in range(300):
             try:
@@ -246,10 +252,16 @@ def measure(total, requests, repeat):
         (baseline, baseline_peak, baseline_others), baseline_walls = least_disturbed("baseline", project.root, repeat)
         latencies = query_latencies(project, requests)
         return {
-            "ratings": total, "sets": set_count, "build": build_result, "build_tree_mb": build_peak,
-            "baseline": baseline, "baseline_tree_mb": baseline_peak,
-            "db_mb": project.db_path.stat().st_size / 1e6, "queries": latencies,
-            "others_cpu": (build_others, baseline_others), "walls": (build_walls, baseline_walls),
+            "ratings": total,
+            "sets": set_count,
+            "build": build_result,
+            "build_tree_mb": build_peak,
+            "baseline": baseline,
+            "baseline_tree_mb": baseline_peak,
+            "db_mb": project.db_path.stat().st_size / 1e6,
+            "queries": latencies,
+            "others_cpu": (build_others, baseline_others),
+            "walls": (build_walls, baseline_walls),
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -261,21 +273,31 @@ def measure(total, requests, repeat):
 def report(results):
     import frictionless
 
-    print(f"Ratings at scale: synthetic rating sets, real build. {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, frictionless {frictionless.__version__}.")
+    print(
+        f"Ratings at scale: synthetic rating sets, real build. {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, frictionless {frictionless.__version__}."
+    )
     print("validate checks the largest resource in a second process alongside load, site and bundle, so the stages add up to more than the wall time.")
     stages = list(results[0]["build"]["stages"])
     print("tree MB: peak memory of the build's processes together (PSS); build MB: the build process alone (ru_maxrss).")
     print("others: CPU seconds that other processes on the machine used during the build / the baseline (the figures are slower when it is not ~0).\n")
-    print(f"{'ratings':>9} {'sets':>6} | {'build s':>7} {'baseline s':>10} {'ratio':>5} | {'tree MB':>7} {'build MB':>8} {'base MB':>7} | {'db MB':>6} | others s")
+    print(
+        f"{'ratings':>9} {'sets':>6} | {'build s':>7} {'baseline s':>10} {'ratio':>5} | {'tree MB':>7} {'build MB':>8} {'base MB':>7} | {'db MB':>6} | others s"
+    )
     for r in results:
         print(
-            f"{r['ratings']:>9,} {r['sets']:>6,} | {r['build']['wall']:>7.2f} {r['baseline']['wall']:>10.2f} {r['build']['wall'] / r['baseline']['wall']:>5.2f} | "
-            f"{r['build_tree_mb']:>7.0f} {r['build']['build_process_mb']:>8.0f} {r['baseline_tree_mb']:>7.0f} | {r['db_mb']:>6.1f} | {r['others_cpu'][0]:.1f} / {r['others_cpu'][1]:.1f}"
+            f"{r['ratings']:>9,} {r['sets']:>6,} | {r['build']['wall']:>7.2f} "
+            f"{r['baseline']['wall']:>10.2f} {r['build']['wall'] / r['baseline']['wall']:>5.2f} | "
+            f"{r['build_tree_mb']:>7.0f} {r['build']['build_process_mb']:>8.0f} {r['baseline_tree_mb']:>7.0f} "
+            f"| {r['db_mb']:>6.1f} | {r['others_cpu'][0]:.1f} / {r['others_cpu'][1]:.1f}"
         )
     print("\nbuild stages (s); ratings = reading and checking the contributed files, validate = frictionless on the whole package:")
     print(f"{'ratings':>9} | " + " ".join(f"{s:>9}" for s in stages) + f" | {'baseline: validate':>18} {'load':>6}")
     for r in results:
-        print(f"{r['ratings']:>9,} | " + " ".join(f"{r['build']['stages'][s]:>9.2f}" for s in stages) + f" | {r['baseline']['validate']:>18.2f} {r['baseline']['load']:>6.2f}")
+        print(
+            f"{r['ratings']:>9,} | "
+            + " ".join(f"{r['build']['stages'][s]:>9.2f}" for s in stages)
+            + f" | {r['baseline']['validate']:>18.2f} {r['baseline']['load']:>6.2f}"
+        )
     if any(len(r["walls"][0]) > 1 for r in results):
         print("\nevery run (the table shows the one least disturbed by other processes), build s / baseline s:")
         for r in results:
@@ -292,7 +314,10 @@ def goals(results):
     by_size = sorted(results, key=lambda r: r["ratings"])
     for small, large in zip(by_size, by_size[1:]):
         growth = (large["build"]["wall"] / small["build"]["wall"]) / (large["ratings"] / small["ratings"])
-        print(f"  linear: {small['ratings']:,} -> {large['ratings']:,} ratings: time grew {large['build']['wall'] / small['build']['wall']:.1f}x for {large['ratings'] / small['ratings']:.0f}x the ratings (per-rating cost x{growth:.2f}; at most 1 means no worse than linear)")
+        print(
+            f"  linear: {small['ratings']:,} -> {large['ratings']:,} ratings: time grew {large['build']['wall'] / small['build']['wall']:.1f}x for "
+            f"{large['ratings'] / small['ratings']:.0f}x the ratings (per-rating cost x{growth:.2f}; at most 1 means no worse than linear)"
+        )
     million = [r for r in results if r["ratings"] == 1_000_000]
     for r in million:
         wall, ratio = r["build"]["wall"], r["build"]["wall"] / r["baseline"]["wall"]
@@ -301,14 +326,19 @@ def goals(results):
     if not million:
         print("  (the 30 s and 2x goals are for 1,000,000 ratings, not measured in this run)")
     slowest = max((r["queries"][q][1], q, r["ratings"]) for r in results for q in AGGREGATE_QUERIES)
-    print(f"  slowest aggregate query: {slowest[1]} at {slowest[2]:,} ratings, {slowest[0]:.1f} ms max: {'met' if slowest[0] < GOAL_QUERY_MS else 'NOT met'} (goal < {GOAL_QUERY_MS:.0f} ms)")
+    print(
+        f"  slowest aggregate query: {slowest[1]} at {slowest[2]:,} ratings, {slowest[0]:.1f} ms max: "
+        f"{'met' if slowest[0] < GOAL_QUERY_MS else 'NOT met'} (goal < {GOAL_QUERY_MS:.0f} ms)"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
     parser.add_argument("--requests", type=int, default=20, help="requests per saved query")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of the build and of the baseline per size; the one least disturbed by other processes is shown")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of the build and of the baseline per size; the one least disturbed by other processes is shown"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

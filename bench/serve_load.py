@@ -39,8 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL  # noqa: E402
-from scripts import serve  # noqa: E402
-from scripts.paths import Project  # noqa: E402
+from scripts.core.paths import Project  # noqa: E402
+from scripts.serve import instance  # noqa: E402
 
 HOST = "127.0.0.1"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -175,8 +175,10 @@ def peak_rss_mb(pid):
 def row(label, path, figures, static_rps=None):
     ratio = f"{figures['rps'] / static_rps:9.1%}" if static_rps else " " * 9
     goal = "yes" if figures["rps"] >= GOAL_RPS and figures["p99_ms"] < GOAL_P99_MS and figures["errors"] == 0 else "no"
-    return (f"{label:<13} {path[:36]:<36} {figures['rps']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
-            f"{figures['requests']:9d} {figures['errors']:7d} {ratio}  {goal}")
+    return (
+        f"{label:<13} {path[:36]:<36} {figures['rps']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
+        f"{figures['requests']:9d} {figures['errors']:7d} {ratio}  {goal}"
+    )
 
 
 def main(argv=None):
@@ -187,8 +189,14 @@ def main(argv=None):
     parser.add_argument("--max-seconds", type=int, default=60, help="cap on each measurement (default 60)")
     parser.add_argument("--hostile-seconds", type=int, default=15, help="length of the hostile-SQL phase (default 15)")
     parser.add_argument("--skip-hostile", action="store_true", help="leave out the hostile-SQL phase")
-    parser.add_argument("--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="try a Datasette setting other than scripts/serve.py's (an experiment, not the served instance)")
+    parser.add_argument(
+        "--setting",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="try a Datasette setting other than scripts/serve.py's (an experiment, not the served instance)",
+    )
     args = parser.parse_args(argv)
     missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()]
     if missing:
@@ -200,7 +208,7 @@ def main(argv=None):
 
     port = free_port()
     base = f"http://{HOST}:{port}"
-    command = serve.command(project, port)
+    command = instance.command(project, port)
     for name, value in args.setting:  # an experiment: the same command with other values
         command += ["--setting", name, value]
     print("serving: " + " ".join(command[1:]).replace(str(project.root) + "/", ""), flush=True)
@@ -221,22 +229,28 @@ def main(argv=None):
         with static_server(body, workdir / "nginx") as static_url:
             static = run_wrk(static_url, args.connections, args.requests, args.max_seconds)
 
-    print(f"\n{args.connections} connections, up to {args.requests} requests or {args.max_seconds}s per page (wrk, 1 thread); "
-          f"goal: >= {GOAL_RPS} req/s, p99 < {GOAL_P99_MS} ms, 0 errors")
+    print(
+        f"\n{args.connections} connections, up to {args.requests} requests or {args.max_seconds}s per page (wrk, 1 thread); "
+        f"goal: >= {GOAL_RPS} req/s, p99 < {GOAL_P99_MS} ms, 0 errors"
+    )
     print(f"{'page':<13} {'path':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'vs static':>9}  goal")
     for label, path, figures in pages:
         print(row(label, path, figures, static["rps"]))
     print(row("static file", f"nginx, 1 worker, {len(body)} B JSON", static))
-    print(f"\nfirst visits: every URL new (an unused _unique=N parameter), so rendered by Datasette, never from the cache; "
-          f"up to {args.first_visits} requests per page")
+    print(
+        f"\nfirst visits: every URL new (an unused _unique=N parameter), so rendered by Datasette, never from the cache; "
+        f"up to {args.first_visits} requests per page"
+    )
     for label, path, figures in first_visits:
         print(row(label, path, figures, static["rps"]))
     if args.skip_hostile:
         return 0
     print(f"\nwhile {args.connections} connections sent hostile SQL for {args.hostile_seconds}s:")
-    print(f"  normal pages (rotating): {normal['rps']:.0f} req/s, p50 {normal['p50_ms']:.1f} ms, p99 {normal['p99_ms']:.1f} ms, "
-          f"max {normal['max_ms']:.1f} ms, {normal['errors']} errors in {normal['requests']} requests "
-          f"({'p99 under 1 s' if normal['p99_ms'] < 1000 else 'p99 OVER 1 s'})")
+    print(
+        f"  normal pages (rotating): {normal['rps']:.0f} req/s, p50 {normal['p50_ms']:.1f} ms, p99 {normal['p99_ms']:.1f} ms, "
+        f"max {normal['max_ms']:.1f} ms, {normal['errors']} errors in {normal['requests']} requests "
+        f"({'p99 under 1 s' if normal['p99_ms'] < 1000 else 'p99 OVER 1 s'})"
+    )
     statuses = ", ".join(f"{n} x {status}" for status, n in sorted(hostile["statuses"].items()))
     print(f"  hostile queries: {hostile['requests']} answered ({statuses}), p99 {hostile['p99_ms']:.0f} ms, max {hostile['max_ms']:.0f} ms")
     print(f"  the server's peak memory over the whole run: {peak_memory:.0f} MB")

@@ -1,17 +1,20 @@
-"""Command line: only parses arguments and dispatches to the pipeline's stages."""
+"""Command line: parses arguments and calls one function per command."""
 
 import argparse
 import sys
 
-from .errors import BuildError, BuildErrors
-from .paths import Project
+from scripts.core.errors import BuildError, BuildErrors
+from scripts.core.paths import Project
 
 
-def main(argv=None, root=None):
-    """`root` overrides the project root (tests run the CLI on temporary copies)."""
-    parser = argparse.ArgumentParser(prog="python -m scripts", description="Build, check, serve, release and compare the Longlist data package.")
+def parser():
+    parser = argparse.ArgumentParser(
+        prog="longlist", description="Build, check, serve, release and compare the Longlist data package (also `python -m scripts`)."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="parse the raw snapshot, write and validate the package, load SQLite, write metadata.yml")
+    docs = commands.add_parser("docs", help="regenerate the generated docs (data dictionary, charts page, README citation) from their sources")
+    docs.add_argument("--check", action="store_true", help="change nothing; fail if a generated doc is stale")
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     commands.add_parser("release", help="build dist/<name>-<version>/ (package zip, SQLite database, SHA256SUMS) and record releases/<version>/manifest.json")
@@ -27,42 +30,59 @@ def main(argv=None, root=None):
     importing = commands.add_parser("import-ratings", help="import a CSV export of the community spreadsheet (wide or long layout), one file per rater")
     importing.add_argument("file", help="the CSV file (UTF-8)")
     importing.add_argument("--note", default=None, help="a note for every imported set, e.g. where the export comes from")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def require_built(project):
+    if not project.db_path.exists():
+        raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
+
+
+def run(project, args):
+    """Call the command's one function; imports stay inside so each command loads only what it needs."""
+    if args.command == "build":
+        from scripts.pipeline.build import build
+
+        build(project)
+    elif args.command == "docs":
+        from scripts.publishing import docs
+
+        docs.write(project, check=args.check)
+    elif args.command == "serve":
+        from scripts.serve import instance
+
+        require_built(project)
+        instance.serve(project, args.port or instance.DEFAULT_PORT)
+    elif args.command == "release":
+        from scripts.release.make_release import release
+
+        release(project)
+    elif args.command == "diff":
+        from scripts.release import diff
+
+        diff.show(args.old, args.new, json_output=args.json)
+    elif args.command == "publish":
+        from scripts.serve import publish
+
+        require_built(project)
+        publish.publish(project, args.platform, args.name, dry_run=args.dry_run)
+    elif args.command == "rate":
+        from scripts.ratings import rate
+
+        return rate.run(project)
+    elif args.command == "import-ratings":
+        from scripts.ratings import importer
+
+        importer.run(project, args.file, args.note)
+    return 0
+
+
+def main(argv=None, root=None):
+    """`root` overrides the project root (tests run the CLI on temporary copies)."""
+    args = parser().parse_args(argv)
     project = Project(root) if root else Project()
     try:
-        if args.command == "build":
-            from .build import build
-
-            build(project)
-        elif args.command == "serve":
-            from . import serve as serving
-
-            if not project.db_path.exists():
-                raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
-            serving.serve(project, args.port or serving.DEFAULT_PORT)
-        elif args.command == "release":
-            from .release import release
-
-            release(project)
-        elif args.command == "diff":
-            from . import diff as differ, package_reader
-
-            result = differ.compare(package_reader.read(args.old), package_reader.read(args.new))
-            print(differ.as_json(result) if args.json else differ.markdown(result), end="")
-        elif args.command == "publish":
-            from . import publish as publishing
-
-            if not project.db_path.exists():
-                raise BuildError(project.rel(project.db_path), "not built yet; run `make build` first")
-            publishing.publish(project, args.platform, args.name, dry_run=args.dry_run)
-        elif args.command == "rate":
-            from . import rate
-
-            return rate.run(project)
-        elif args.command == "import-ratings":
-            from . import import_ratings
-
-            import_ratings.run(project, args.file, args.note)
+        return run(project, args)
     except BuildErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -77,4 +97,8 @@ def main(argv=None, root=None):
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         return 130
-    return 0
+
+
+def console():
+    """Entry point of the `longlist` console script."""
+    sys.exit(main())

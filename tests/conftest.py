@@ -4,12 +4,11 @@ import asyncio
 import csv
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-from scripts.build import build
-from scripts.paths import Project
+from scripts.core.paths import Project
+from scripts.pipeline.build import build
 
 REPO = Project()
 # What a build reads; everything else in the repo is output, docs or code.
@@ -74,7 +73,7 @@ class DatasetteClient:
     """Datasette's own test client, called synchronously."""
 
     def __init__(self, project, metadata=None):
-        from scripts.serve import app
+        from scripts.serve.instance import app
 
         # configured as `python -m scripts serve` runs it: metadata, templates, plugins, settings
         self.datasette = app(project, metadata)

@@ -4,7 +4,7 @@ import copy
 import csv
 import json
 
-from scripts import package_reader
+from scripts.release import package_reader
 from tests.conftest import REPO
 
 

@@ -27,7 +27,7 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts.paths import Project
+from scripts.core.paths import Project
 
 RAW = "data/raw/longlist-theories-of-impact.lesswrong.txt"
 SIDECAR = "data/raw/source.yml"

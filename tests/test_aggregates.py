@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scripts import aggregates
+from scripts.pipeline import aggregates
 
 # Rating-like matrices: a few sets by up to 20 theories, scores 0-10 in halves, some missing.
 cells = st.one_of(st.none(), st.integers(0, 20).map(lambda n: n / 2))

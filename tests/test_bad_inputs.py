@@ -55,9 +55,16 @@ def run_build(project, as_subprocess):
 def test_the_corpus_is_large_and_covers_every_input():
     files = {case.values[0]["file"] for case in CASES}
     assert len([c for c in CASES if "error" in c.values[0]]) >= 30
-    assert {"data/raw/longlist-theories-of-impact.lesswrong.txt", "data/raw/source.yml", "datapackage.json",
-            "data/curation/comment_boundaries.yml", "data/curation/theory_point_kinds.yml",
-            "data/curation/comment_parents.yml", "data/curation/attributions.yml", "data/curation/arguments.yml"} <= files
+    assert {
+        "data/raw/longlist-theories-of-impact.lesswrong.txt",
+        "data/raw/source.yml",
+        "datapackage.json",
+        "data/curation/comment_boundaries.yml",
+        "data/curation/theory_point_kinds.yml",
+        "data/curation/comment_parents.yml",
+        "data/curation/attributions.yml",
+        "data/curation/arguments.yml",
+    } <= files
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import charts, serve
+from scripts.publishing import charts
+from scripts.serve import instance
 from tests.conftest import REPO
 from tests.test_site import enough_to_draw, plottable, svg_marks
 
@@ -31,7 +32,7 @@ CHARTED = charts.charted_queries(REPO)
 
 def free_port():
     with socket.socket() as probe:
-        probe.bind((serve.HOST, 0))
+        probe.bind((instance.HOST, 0))
         return probe.getsockname()[1]
 
 
@@ -40,8 +41,8 @@ def server(built, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "datasette.log"
     with open(log, "wb") as output:
-        process = subprocess.Popen(serve.command(built, port), stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://{serve.HOST}:{port}"
+        process = subprocess.Popen(instance.command(built, port), stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://{instance.HOST}:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -156,7 +157,9 @@ def test_table_page_facets(tab, built):
 
 def test_table_page_searches(tab, built):
     with sqlite3.connect(built.db_path) as db:
-        expected = {row[0] for row in db.execute("select c.id from comments_fts join comments c on c.rowid = comments_fts.rowid where comments_fts match 'reporter'")}
+        expected = {
+            row[0] for row in db.execute("select c.id from comments_fts join comments c on c.rowid = comments_fts.rowid where comments_fts match 'reporter'")
+        }
     tab.goto("/longlist/comments")
     search = tab.page.locator("input[name=_search]")
     with tab.page.expect_navigation():

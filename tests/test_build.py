@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from scripts.build import build, outputs
-from scripts.errors import BuildError
-from scripts.package import load_descriptor
+from scripts.core.errors import BuildError
+from scripts.core.schema import load_descriptor
+from scripts.pipeline.build import build, outputs
 from tests.conftest import copy_inputs, quiet
 
 
@@ -69,7 +69,7 @@ def test_package_zip_is_reproducible_and_holds_the_valid_package(built, tmp_path
 
     from frictionless import validate
 
-    from scripts.bundle import zip_name
+    from scripts.release.bundle import zip_name
 
     descriptor = json.loads(built.package_path.read_text(encoding="utf-8"))
     archive = built.build_dir / "downloads" / zip_name(descriptor)

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 import yaml
 
-from scripts import citation
-from scripts.errors import BuildError
+from scripts.core.errors import BuildError
+from scripts.publishing import citation
 from tests.conftest import REPO
 
 CFF = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
@@ -27,7 +27,9 @@ def test_citation_cff_is_valid_according_to_cffconvert():
     assert "Citation metadata are valid" in result.stdout
 
 
-@pytest.mark.parametrize("breakage", [("type: blog\n", "type: blogpost\n"), ("authors:\n  - name: Longlist dataset maintainers\n", ""), ('date-released: "', 'date-released: "20-')])
+@pytest.mark.parametrize(
+    "breakage", [("type: blog\n", "type: blogpost\n"), ("authors:\n  - name: Longlist dataset maintainers\n", ""), ('date-released: "', 'date-released: "20-')]
+)
 def test_cffconvert_rejects_an_invalid_citation_file(tmp_path, breakage):
     text = REPO.citation_path.read_text(encoding="utf-8")
     assert breakage[0] in text

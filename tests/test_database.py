@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from scripts.load import FTS_COLUMNS, cast
+from scripts.pipeline.load import FTS_COLUMNS, cast
 from tests.conftest import read_csv
 
 
@@ -25,7 +25,9 @@ def test_database_holds_exactly_the_package_rows(built, db, descriptor):
         names = [f["name"] for f in resource["schema"]["fields"]]
         keys = ", ".join(resource["schema"]["primaryKey"])
         in_db = db.execute(f"select {', '.join(names)} from {resource['name']} order by {keys}").fetchall()
-        expected = sorted(typed_rows(resource, read_csv(built, resource["name"])), key=lambda row: tuple(row[names.index(k)] for k in resource["schema"]["primaryKey"]))
+        expected = sorted(
+            typed_rows(resource, read_csv(built, resource["name"])), key=lambda row: tuple(row[names.index(k)] for k in resource["schema"]["primaryKey"])
+        )
         assert in_db == expected, resource["name"]
 
 
@@ -40,7 +42,10 @@ def test_primary_and_foreign_keys_are_real_constraints(db, descriptor):
     for resource in descriptor["resources"]:
         info = db.execute(f"pragma table_info({resource['name']})").fetchall()
         assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == resource["schema"]["primaryKey"]
-        declared = {(fk["fields"][0], fk["reference"].get("resource") or resource["name"], fk["reference"]["fields"][0]) for fk in resource["schema"].get("foreignKeys", [])}
+        declared = {
+            (fk["fields"][0], fk["reference"].get("resource") or resource["name"], fk["reference"]["fields"][0])
+            for fk in resource["schema"].get("foreignKeys", [])
+        }
         actual = {(row[3], row[2], row[4]) for row in db.execute(f"pragma foreign_key_list({resource['name']})")}
         assert actual == declared, resource["name"]
 
@@ -55,10 +60,7 @@ def test_foreign_keys_are_enforced(db):
 
 def test_foreign_key_columns_are_indexed(db, descriptor):
     for resource in descriptor["resources"]:
-        indexed = {
-            db.execute(f"pragma index_info('{index[1]}')").fetchone()[2]
-            for index in db.execute(f"pragma index_list({resource['name']})")
-        }
+        indexed = {db.execute(f"pragma index_info('{index[1]}')").fetchone()[2] for index in db.execute(f"pragma index_list({resource['name']})")}
         for fk in resource["schema"].get("foreignKeys", []):
             assert fk["fields"][0] in indexed, (resource["name"], fk)
 

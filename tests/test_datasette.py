@@ -35,7 +35,9 @@ def test_table_pages_answer_with_all_rows(client, built, table):
     assert data.status_code == 200 and len(data.json()) == count > 0
 
 
-@pytest.mark.parametrize("path", ["theories/9", "theory_points/9.2", "comments/c07", "post_sections/exercise", "rating_sets/discussion-group", "ratings/discussion-group,3"])
+@pytest.mark.parametrize(
+    "path", ["theories/9", "theory_points/9.2", "comments/c07", "post_sections/exercise", "rating_sets/discussion-group", "ratings/discussion-group,3"]
+)
 def test_row_pages_answer(client, path):
     response = client.get(f"/longlist/{path}.json?_shape=array")
     assert response.status_code == 200, response.text[:300]
@@ -67,14 +69,16 @@ def test_theory_with_points_query(client):
     assert [r["id"] for r in result] == ["6", "6.1", "6.2"]
 
 
-@pytest.mark.parametrize("q, expect", [("Goodharted", {("sub-point", "9.1"), ("sub-point", "9.2")}), ("simplicity prior", {("comment", "c09"), ("comment", "c12")})])
+@pytest.mark.parametrize(
+    "q, expect", [("Goodharted", {("sub-point", "9.1"), ("sub-point", "9.2")}), ("simplicity prior", {("comment", "c09"), ("comment", "c12")})]
+)
 def test_search_query_finds_theories_points_and_comments(client, q, expect):
     result = rows(client, f"/longlist/search_text.json?_shape=objects&q={q}")
     assert expect <= {(r["kind"], r["id"]) for r in result}
 
 
 def test_search_query_survives_fts_syntax(client):
-    assert client.get('/longlist/search_text.json?q=%22unbalanced+AND').status_code == 200
+    assert client.get("/longlist/search_text.json?q=%22unbalanced+AND").status_code == 200
 
 
 def test_table_search_uses_fts(client):

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from scripts import diff, package_reader
-from scripts.bundle import write_zip
+from scripts.release import diff, package_reader
+from scripts.release.bundle import write_zip
 from tests.conftest import REPO
 from tests.fixture_packages import committed, edited, row, write
 
@@ -34,7 +34,9 @@ def test_a_corrected_value_is_a_patch_keyed_by_primary_key():
     theory["title"] = theory["title"] + " (corrected)"
     result = compare(old, new)
     assert result["bump"] == "patch"
-    assert result["resources"] == {"theories": {"added": [], "removed": [], "changed": [{"key": ["9"], "fields": {"title": [row(old, "theories", number="9")["title"], theory["title"]]}}]}}
+    assert result["resources"] == {
+        "theories": {"added": [], "removed": [], "changed": [{"key": ["9"], "fields": {"title": [row(old, "theories", number="9")["title"], theory["title"]]}}]}
+    }
     draft = diff.markdown(result)
     assert draft.startswith(f"## {diff.next_version(old.version, 'patch')} — YYYY-MM-DD")
     assert "- changed `9`: title" in draft
@@ -45,7 +47,9 @@ def test_new_rating_set_is_a_minor_change_listing_the_new_keys():
     new = edited(old)
     new.rows["rating_sets"].append({"id": "someone", "kind": "individual", "label": "Someone", "source": "data/contrib/ratings/someone.yml", "note": ""})
     for number in (1, 2, 3):
-        new.rows["ratings"].append({"rating_set_id": "someone", "theory_number": str(number), "rank": "", "score": str(10 - number), "remark": "", "start": "", "end": ""})
+        new.rows["ratings"].append(
+            {"rating_set_id": "someone", "theory_number": str(number), "rank": "", "score": str(10 - number), "remark": "", "start": "", "end": ""}
+        )
     result = compare(old, new)
     assert result["bump"] == "minor"
     assert result["resources"]["ratings"]["added"] == [["someone", "1"], ["someone", "2"], ["someone", "3"]]
@@ -82,7 +86,9 @@ def test_added_field_and_resource_are_minor():
     new.resource("comments")["schema"]["fields"].append({"name": "author", "type": "string", "description": "Who wrote it."})
     for r in new.rows["comments"]:
         r["author"] = ""
-    new.descriptor["resources"].append({"name": "notes", "path": "data/notes.csv", "schema": {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}})
+    new.descriptor["resources"].append(
+        {"name": "notes", "path": "data/notes.csv", "schema": {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}}
+    )
     new.rows["notes"] = [{"id": "n1"}, {"id": "n2"}]
     result = compare(old, new)
     assert result["bump"] == "minor"
@@ -101,7 +107,7 @@ def test_renumbered_rows_are_reported_as_major():
 
 
 def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
-    from scripts.bundle import members, zip_name
+    from scripts.release.bundle import members, zip_name
 
     descriptor = json.loads(built.package_path.read_text(encoding="utf-8"))
     release_folder = tmp_path / "dist" / "release"
@@ -122,12 +128,18 @@ def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
     markdown = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith("## ") and '- changed `1`: credit "" → "Someone"' in markdown.stdout
-    as_json = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder), "--json"], cwd=REPO.root, capture_output=True, text=True)
+    as_json = subprocess.run(
+        [sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder), "--json"], cwd=REPO.root, capture_output=True, text=True
+    )
     assert json.loads(as_json.stdout)["resources"]["theories"]["changed"][0]["key"] == ["1"]
-    missing = subprocess.run([sys.executable, "-m", "scripts", "diff", str(tmp_path / "nowhere"), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "scripts", "diff", str(tmp_path / "nowhere"), str(new_folder)], cwd=REPO.root, capture_output=True, text=True
+    )
     assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
 
 
-@pytest.mark.parametrize("version, bump, expected", [("0.1.0", "patch", "0.1.1"), ("0.1.3", "minor", "0.2.0"), ("1.4.2", "major", "2.0.0"), ("1.4.2", "none", "1.4.2")])
+@pytest.mark.parametrize(
+    "version, bump, expected", [("0.1.0", "patch", "0.1.1"), ("0.1.3", "minor", "0.2.0"), ("1.4.2", "major", "2.0.0"), ("1.4.2", "none", "1.4.2")]
+)
 def test_next_version(version, bump, expected):
     assert diff.next_version(version, bump) == expected

@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from scripts import build as build_module
-from scripts import load
-from scripts.build import build, outputs
 from scripts.cli import main
-from scripts.package import load_descriptor
+from scripts.core.schema import load_descriptor
+from scripts.pipeline import commit as commit_module
+from scripts.pipeline import load
+from scripts.pipeline.build import build, outputs
 from tests.conftest import REPO, quiet
 from tests.mutations import copy_project, output_snapshot
 
@@ -24,7 +24,9 @@ def changed_copy(built, tmp_path):
     """A built copy whose inputs changed, so that a rebuild would replace every output."""
     project = copy_project(built.root, tmp_path / "project")
     package = project.package_path
-    package.write_text(package.read_text(encoding="utf-8").replace("The theory's number in the post's list.", "The theory's number in the list."), encoding="utf-8")
+    package.write_text(
+        package.read_text(encoding="utf-8").replace("The theory's number in the post's list.", "The theory's number in the list."), encoding="utf-8"
+    )
     kinds = project.curation_dir / "theory_point_kinds.yml"
     kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note"), encoding="utf-8")
     return project
@@ -48,7 +50,7 @@ def failing_replace(project, fail_at, exception):
 @pytest.mark.parametrize("exception", [OSError(errno.EIO, "Input/output error"), KeyboardInterrupt()], ids=["io-error", "interrupt"])
 def test_a_move_that_fails_puts_back_every_output(changed_copy, monkeypatch, fail_at, exception):
     before = output_snapshot(changed_copy.root)
-    monkeypatch.setattr(build_module.os, "replace", failing_replace(changed_copy, fail_at, exception))
+    monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, fail_at, exception))
     with pytest.raises(type(exception)):
         build(changed_copy, progress=quiet)
     monkeypatch.undo()
@@ -62,7 +64,7 @@ def test_the_changed_copy_really_changes_every_output(changed_copy):
     build(changed_copy, progress=quiet)
     after = output_snapshot(changed_copy.root)
     changed = {path for path in before if before[path] != after[path]}
-    assert {"data/theory_points.csv", "datapackage.json", "README.md", "metadata.yml", "build/longlist.db"} <= changed
+    assert {"data/theory_points.csv", "datapackage.json", "metadata.yml", "build/longlist.db"} <= changed
     assert len([path for path in changed if path.startswith("build/downloads/")]) == 2
 
 
@@ -84,7 +86,7 @@ def test_a_full_disk_is_one_line_and_changes_nothing(changed_copy, monkeypatch):
 
 def test_an_interrupt_reports_that_nothing_changed(changed_copy, monkeypatch):
     before = output_snapshot(changed_copy.root)
-    monkeypatch.setattr(build_module.os, "replace", failing_replace(changed_copy, 3, KeyboardInterrupt()))
+    monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, 3, KeyboardInterrupt()))
     stderr = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
         code = main(["build"], root=changed_copy.root)

@@ -20,17 +20,39 @@ from frictionless import validate
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scripts.build import build
-from scripts.errors import BuildError, BuildErrors
-from scripts.paths import Project
+from scripts.core.errors import BuildError, BuildErrors
+from scripts.core.paths import Project
+from scripts.pipeline.build import build
 from tests.conftest import REPO, quiet
 from tests.mutations import RAW, output_snapshot, pin_snapshot
 
 RAW_BYTES = REPO.raw_path.read_bytes()
 LINES = RAW_BYTES.split(b"\n")
 # Fragments that matter to the parser, so random edits hit its rules and not only prose.
-FRAGMENTS = ["\n", "\n\n", "  ", "    ", "1. ", "  21. Title: text", "    3. ", ": ", " - ", ", ", "18 comments, sorted by ",
-             "The rated order was 1, 2", "Curated.", "Exercise:", "...", "\u00a0", "\r\n", "\t", "•", "’", "\x00", "é"]
+FRAGMENTS = [
+    "\n",
+    "\n\n",
+    "  ",
+    "    ",
+    "1. ",
+    "  21. Title: text",
+    "    3. ",
+    ": ",
+    " - ",
+    ", ",
+    "18 comments, sorted by ",
+    "The rated order was 1, 2",
+    "Curated.",
+    "Exercise:",
+    "...",
+    "\u00a0",
+    "\r\n",
+    "\t",
+    "•",
+    "’",
+    "\x00",
+    "é",
+]
 text = st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40))
 position = st.integers(min_value=0, max_value=len(RAW_BYTES))
 line_index = st.integers(min_value=0, max_value=len(LINES) - 1)
@@ -51,16 +73,16 @@ def apply(data, mutation):
     kind, *args = mutation
     at = min(args[0], len(data))
     if kind == "delete":
-        return data[:at] + data[at + args[1]:]
+        return data[:at] + data[at + args[1] :]
     if kind == "insert":
         return data[:at] + args[1].encode("utf-8") + data[at:]
     if kind == "truncate":
         return data[:at]
     if kind == "flip byte":
-        return data[:at] + bytes([(data[at] ^ args[1]) if at < len(data) else args[1]]) + data[at + 1:]
+        return data[:at] + bytes([(data[at] ^ args[1]) if at < len(data) else args[1]]) + data[at + 1 :]
     if kind == "edit a digit":  # the next number after `at` becomes another, where the parser counts things
-        digits = [i for i in range(at, len(data)) if data[i:i + 1].isdigit()]
-        return data if not digits else data[:digits[0]] + str(args[1]).encode() + data[digits[0] + 1:]
+        digits = [i for i in range(at, len(data)) if data[i : i + 1].isdigit()]
+        return data if not digits else data[: digits[0]] + str(args[1]).encode() + data[digits[0] + 1 :]
     lines = data.split(b"\n")
     index = args[0] % len(lines)
     if kind == "duplicate line":
@@ -91,8 +113,13 @@ def consistent(project):
     assert validate(str(project.package_path)).valid
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)), deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ,
-          database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)),
+    deadline=None,
+    derandomize="FUZZ_EXAMPLES" not in os.environ,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(mutations, min_size=1, max_size=3))
 def test_a_mutated_snapshot_gives_a_clear_error_or_a_valid_package(built, changes):
     workdir = Path(tempfile.mkdtemp(prefix="fuzz-"))
@@ -120,4 +147,3 @@ def test_a_mutated_snapshot_gives_a_clear_error_or_a_valid_package(built, change
         consistent(project)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-

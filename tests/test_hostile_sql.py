@@ -18,12 +18,18 @@ import urllib.request
 import pytest
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL, TOO_BIG
-from scripts import serve
+from scripts.serve import instance
 from tests.conftest import REPO
 
-TIME_LIMIT_S = serve.SETTINGS["sql_time_limit_ms"] / 1000
-NORMAL_PAGES = ["/", "/longlist/theories", "/longlist/theories/9", "/longlist/theories_by_group_rank",
-                "/longlist/theories.json", "/longlist/search_text?q=deception"]
+TIME_LIMIT_S = instance.SETTINGS["sql_time_limit_ms"] / 1000
+NORMAL_PAGES = [
+    "/",
+    "/longlist/theories",
+    "/longlist/theories/9",
+    "/longlist/theories_by_group_rank",
+    "/longlist/theories.json",
+    "/longlist/search_text?q=deception",
+]
 
 
 def plugin(name):
@@ -48,7 +54,7 @@ def server(built):
     """The built database served exactly as `python -m scripts serve` serves it."""
     before = (digest(built.db_path), built.db_path.stat().st_mtime_ns)
     port = free_port()
-    process = subprocess.Popen(serve.command(built, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(instance.command(built, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -97,7 +103,7 @@ def test_the_largest_answer_is_bounded(server):
     base, _, _ = server
     status, _, body = run_sql(base, LARGEST_ANSWER_SQL)
     rows = json.loads(body)["rows"]
-    assert status == 200 and len(rows) == serve.SETTINGS["max_returned_rows"]
+    assert status == 200 and len(rows) == instance.SETTINGS["max_returned_rows"]
     assert all(row[0]["$base64"] for row in rows)
     limits = plugin("limits")
     status, _, body = run_sql(base, f"select randomblob({limits.MAX_VALUE_BYTES + 1})")
@@ -157,13 +163,16 @@ def test_pages_are_served_from_memory_the_second_time(server):
     assert int(second[1]["content-length"]) == len(second[2])
 
 
-@pytest.mark.parametrize("path, headers", [
-    ("/longlist.json?sql=select+random()", {}),
-    ("/longlist/theories?_where=number%3C3", {}),
-    ("/longlist/theories", {"Cookie": "ds_actor=someone"}),
-    ("/longlist/theories", {"Authorization": "Bearer x"}),
-    ("/-/threads.json", {}),
-])
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/longlist.json?sql=select+random()", {}),
+        ("/longlist/theories?_where=number%3C3", {}),
+        ("/longlist/theories", {"Cookie": "ds_actor=someone"}),
+        ("/longlist/theories", {"Authorization": "Bearer x"}),
+        ("/-/threads.json", {}),
+    ],
+)
 def test_live_and_personal_pages_are_never_cached(server, path, headers):
     base, _, _ = server
     for _ in range(2):
@@ -228,14 +237,17 @@ def test_brought_in_sql_waits_its_turn_and_a_full_queue_gets_429():
     assert most == limits.OWN_SQL_AT_ONCE
 
 
-@pytest.mark.parametrize("fmt, args, allowed", [
-    ("%05.2f|%s-%d|%%", (3.14, "a", 3), True),
-    ("%.*c", (40, "-"), True),
-    ("%.*c", (2_000_000_000, "x"), False),
-    ("%.100000000c", ("x",), False),
-    ("%*d", (-2_000_000_000, 1), False),
-    ("%d %*d", (1, "abc", 2), True),
-    (None, (), True),
-])
+@pytest.mark.parametrize(
+    "fmt, args, allowed",
+    [
+        ("%05.2f|%s-%d|%%", (3.14, "a", 3), True),
+        ("%.*c", (40, "-"), True),
+        ("%.*c", (2_000_000_000, "x"), False),
+        ("%.100000000c", ("x",), False),
+        ("%*d", (-2_000_000_000, 1), False),
+        ("%d %*d", (1, "abc", 2), True),
+        (None, (), True),
+    ],
+)
 def test_printf_widths_over_the_limit_are_refused(fmt, args, allowed):
     assert plugin("limits").within_limits(fmt, args) is allowed

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-from scripts import import_ratings, ratings
-from scripts.build import build
-from scripts.errors import BuildError, BuildErrors
-from scripts.package import load_descriptor
+from scripts.core.errors import BuildError, BuildErrors
+from scripts.core.schema import load_descriptor
+from scripts.pipeline.build import build
+from scripts.ratings import contributed
+from scripts.ratings import importer as import_ratings
 from tests.conftest import REPO, copy_inputs, quiet, read_csv
 
 IMPORTS = REPO.root / "tests" / "fixtures" / "ratings" / "import"
@@ -37,13 +38,29 @@ def written(project):
 @pytest.mark.parametrize(
     "typed, number",
     [
-        ("3", 3), ("#3", 3), ("Theory 3", 3), ("theory #3", 3), ("(3)", 3), ("3.", 3), ("3)", 3),
-        ("3. Auditing", 3), ("3 - Auditing", 3), ("3: auditing", 3),
-        ("Auditing", 3), ("  AUDITING ", 3), ("Auditing for deception", 4), ("auditing a training run", 19),
+        ("3", 3),
+        ("#3", 3),
+        ("Theory 3", 3),
+        ("theory #3", 3),
+        ("(3)", 3),
+        ("3.", 3),
+        ("3)", 3),
+        ("3. Auditing", 3),
+        ("3 - Auditing", 3),
+        ("3: auditing", 3),
+        ("Auditing", 3),
+        ("  AUDITING ", 3),
+        ("Auditing for deception", 4),
+        ("auditing a training run", 19),
         ("Auditing for deception: Rather than fully auditing", 4),
-        ("Force-multiplier on alignment research", 1), ("force multiplier on alignment research", 1),
-        ("Enabling coordination / cooperation", 5), ("Eliciting Latent Knowledge", 20), ("Microscope", 15),
-        ("1. Force-multiplier on alignment research: Interpretability", 1), ("Cultural shift 2", 13), ("12", 12),
+        ("Force-multiplier on alignment research", 1),
+        ("force multiplier on alignment research", 1),
+        ("Enabling coordination / cooperation", 5),
+        ("Eliciting Latent Knowledge", 20),
+        ("Microscope", 15),
+        ("1. Force-multiplier on alignment research: Interpretability", 1),
+        ("Cultural shift 2", 13),
+        ("12", 12),
     ],
 )
 def test_a_theory_is_found_by_number_title_or_both(names, typed, number):
@@ -53,10 +70,13 @@ def test_a_theory_is_found_by_number_title_or_both(names, typed, number):
 @pytest.mark.parametrize(
     "typed, why",
     [
-        ("21", "there is no theory 21"), ("0", "there is no theory 0"),
+        ("21", "there is no theory 21"),
+        ("0", "there is no theory 0"),
         ("3. Auditing for deception", "says theory 3 ('Auditing') but the title is theory 4's"),
         ("2. Microscope AI", "says theory 2 ('Better prediction of future systems') but the title is theory 15's"),
-        ("Interpretability", "names no theory"), ("Cultural", "could be theory 12, 13"), ("", "is empty"),
+        ("Interpretability", "names no theory"),
+        ("Cultural", "could be theory 12, 13"),
+        ("", "is empty"),
     ],
 )
 def test_a_header_that_names_no_single_theory_is_refused(names, typed, why):
@@ -67,8 +87,8 @@ def test_a_header_that_names_no_single_theory_is_refused(names, typed, why):
 def test_the_wide_layout_makes_one_file_per_rater(project):
     import_ratings.run(project, IMPORTS / "wide.csv", out=open(os.devnull, "w"))
     assert written(project) == ["fixture-importer-a-2000-02-01.csv", "fixture-importer-b-2000-02-02.csv", "fixture-importer-c.csv"]
-    rules = ratings.Rules.from_package(load_descriptor(project), range(1, 21))
-    sets = {name: ratings.read_set(str(project.contrib_ratings_dir / name), name, rules)[0] for name in written(project)}
+    rules = contributed.Rules.from_package(load_descriptor(project), range(1, 21))
+    sets = {name: contributed.read_set(str(project.contrib_ratings_dir / name), name, rules)[0] for name in written(project)}
     a, b, c = sets.values()
     assert a.scores == {1: 7, 2: 5, 3: 9, 5: 3, 20: 8} and a.date == "2000-02-01" and a.label == "Fixture importer A"
     assert b.scores == {1: 6, 2: 4, 3: 2, 4: 8, 5: 1} and b.date == "2000-02-02"
@@ -129,8 +149,8 @@ def test_problems_in_a_wide_header_are_listed(project, tmp_path):
         (b"\nrater,Autiding\n", ':2: column B "Autiding": names no theory'),
         (b"1,2,3\n5,5,5\n", ":1: no rater column"),
         (b"rater,1\nFixture importer A,\n", ":2: rater 'Fixture importer A' has no scores"),
-        (b"rater,1\nFixture importer A,5\nFixture importer A,6\n", ':3: column B "1": rater \'Fixture importer A\' already scored theory 1 on line 2'),
-        (b"rater,1,date\nFixture importer A,5,01/02/2003\n", ':2: column C "date": \'01/02/2003\' is not a date'),
+        (b"rater,1\nFixture importer A,5\nFixture importer A,6\n", ":3: column B \"1\": rater 'Fixture importer A' already scored theory 1 on line 2"),
+        (b"rater,1,date\nFixture importer A,5,01/02/2003\n", ":2: column C \"date\": '01/02/2003' is not a date"),
         (b"rater,1\nFixture importer A,5,6\n", ":2: the row has 3 cells but the header only 2"),
         ("rater,1\nZoë,5\n".encode("latin-1"), ":2: not UTF-8 text: byte 0xeb at column 3"),
     ],
@@ -178,10 +198,14 @@ def test_a_failure_while_writing_leaves_no_file_behind(project, monkeypatch):
 
 def test_the_command_lists_every_problem(project):
     shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    result = subprocess.run([sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "problems.csv")], cwd=project.root, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "problems.csv")], cwd=project.root, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert len([line for line in lines if line.startswith(f"error: {IMPORTS / 'problems.csv'}:")]) == 7
     assert lines[-1] == "7 problems; nothing was changed"
-    ok = subprocess.run([sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "long.csv")], cwd=project.root, capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "long.csv")], cwd=project.root, capture_output=True, text=True, timeout=60
+    )
     assert ok.returncode == 0 and "imported 2 rating sets" in ok.stdout

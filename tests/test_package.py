@@ -3,15 +3,18 @@
 import csv
 import hashlib
 import json
+import shutil
 
 import pytest
 import yaml
 from frictionless import validate
 
-from scripts.load import SQL_TYPES
-from scripts.normalize import natural_key
-from scripts.package import field_names
-from tests.conftest import REPO
+from scripts.core.errors import BuildError
+from scripts.core.schema import field_names
+from scripts.pipeline.load import SQL_TYPES
+from scripts.pipeline.normalize import natural_key
+from scripts.publishing import docs
+from tests.conftest import REPO, copy_inputs, quiet
 
 
 def test_committed_package_validates_with_frictionless():
@@ -46,12 +49,29 @@ def test_committed_descriptor_and_metadata_equal_a_fresh_build(built):
     assert REPO.metadata_path.read_bytes() == built.metadata_path.read_bytes()
 
 
-def test_readme_data_dictionary_is_generated_from_the_package(built, descriptor):
-    readme = (REPO.root / "README.md").read_text(encoding="utf-8")
-    assert readme == (built.root / "README.md").read_text(encoding="utf-8")
+def test_data_dictionary_describes_every_field_of_the_package(descriptor):
+    dictionary = (REPO.root / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     for resource in descriptor["resources"]:
+        assert f"### `{resource['name']}` ({resource['path']})" in dictionary
         for field in resource["schema"]["fields"]:
-            assert field["description"].replace("|", "\\|") in readme, field["name"]
+            assert field["description"].replace("|", "\\|") in dictionary, field["name"]
+
+
+def test_generated_docs_are_fresh():
+    assert docs.stale(REPO) == []
+
+
+def test_a_stale_generated_doc_fails_the_check(tmp_path):
+    project = copy_inputs(tmp_path)
+    shutil.copytree(REPO.root / "docs", project.root / "docs")
+    assert docs.stale(project) == []
+    path = project.root / "docs" / "data-dictionary.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Primary key", "Primary  key", 1), encoding="utf-8")
+    assert docs.stale(project) == ["docs/data-dictionary.md"]
+    with pytest.raises(BuildError, match="generated docs are stale"):
+        docs.write(project, check=True, progress=quiet)
+    docs.write(project, progress=quiet)
+    assert docs.stale(project) == []
 
 
 def test_bytes_and_hash_describe_the_files(descriptor):
@@ -71,7 +91,9 @@ def test_csvs_use_lf_and_the_schema_field_order(descriptor):
 
 def test_rows_sorted_by_primary_key(descriptor, tables):
     for resource in descriptor["resources"]:
-        keys = [tuple(natural_key(row[f]) if not row[f].isdigit() else (int(row[f]),) for f in resource["schema"]["primaryKey"]) for row in tables[resource["name"]]]
+        keys = [
+            tuple(natural_key(row[f]) if not row[f].isdigit() else (int(row[f]),) for f in resource["schema"]["primaryKey"]) for row in tables[resource["name"]]
+        ]
         assert keys == sorted(keys), resource["name"]
         assert len(set(keys)) == len(keys), resource["name"]
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from scripts.curation import load_boundaries
-from scripts.errors import BuildError
-from scripts.parse import parse
+from scripts.core.errors import BuildError
+from scripts.pipeline.curation import load_boundaries
+from scripts.pipeline.parse import parse
 from tests.conftest import REPO
 
 EXPECTED = {"theories": 20, "theory_points": 8}

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from scripts import rate, ratings
-from scripts.build import build
-from scripts.package import load_descriptor
+from scripts.core.schema import load_descriptor
+from scripts.pipeline.build import build
+from scripts.ratings import contributed, rate
 from tests.conftest import REPO, copy_inputs, quiet, read_csv
 
 TODAY = "2001-02-03"
@@ -36,8 +36,8 @@ def saved(project):
 
 
 def read_back(project, path):
-    rules = ratings.Rules.from_package(load_descriptor(project), range(1, 21))
-    rating_set, problems = ratings.read_set(str(path), path.name, rules)
+    rules = contributed.Rules.from_package(load_descriptor(project), range(1, 21))
+    rating_set, problems = contributed.read_set(str(path), path.name, rules)
     assert not problems
     return rating_set
 
@@ -129,6 +129,8 @@ def test_the_command_works_in_a_plain_terminal_process(project):
     result = subprocess.run([sys.executable, "-m", "scripts", "rate"], cwd=project.root, input=answers, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Saved data/contrib/ratings/test-rater-2001-02-03.csv" in result.stdout
-    quitting = subprocess.run([sys.executable, "-m", "scripts", "rate"], cwd=project.root, input="Someone Else\n\n5\n", capture_output=True, text=True, timeout=60)
+    quitting = subprocess.run(
+        [sys.executable, "-m", "scripts", "rate"], cwd=project.root, input="Someone Else\n\n5\n", capture_output=True, text=True, timeout=60
+    )
     assert quitting.returncode == 1 and "Nothing was saved." in quitting.stdout
     assert sorted(saved(project)) == ["test-rater-2001-02-03.csv"]

@@ -14,9 +14,9 @@ import pytest
 from frictionless import validate
 from scipy import stats
 
-from scripts.build import build
-from scripts.errors import BuildError, BuildErrors
-from scripts.package import Validation
+from scripts.core.errors import BuildError, BuildErrors
+from scripts.pipeline.build import build
+from scripts.pipeline.package import Validation
 from tests.conftest import REPO, DatasetteClient, copy_inputs, quiet, read_csv
 from tests.test_build import snapshot
 
@@ -150,7 +150,7 @@ def test_the_database_holds_the_contributed_rows_with_their_types(rated):
     import json
     import sqlite3
 
-    from scripts.load import cast
+    from scripts.pipeline.load import cast
 
     descriptor = json.loads(rated.package_path.read_text(encoding="utf-8"))
     db = sqlite3.connect(rated.db_path)
@@ -307,7 +307,13 @@ def test_the_aggregates_say_honestly_how_much_data_there_is(tables):
     agreement = {r["rating_set_id"]: r for r in tables["rating_agreement"]}
     assert set(agreement) == {r["id"] for r in tables["rating_sets"]}
     if len(agreement) == 1:  # the group alone: no one to compare it with
-        assert agreement[GROUP] == {"rating_set_id": GROUP, "shared_with_group": "", "rho_with_group": "", "shared_with_consensus": "0", "rho_with_consensus": ""}
+        assert agreement[GROUP] == {
+            "rating_set_id": GROUP,
+            "shared_with_group": "",
+            "rho_with_group": "",
+            "shared_with_consensus": "0",
+            "rho_with_consensus": "",
+        }
 
 
 @pytest.mark.parametrize("name", ["theory_rating_stats", "rating_agreement"])

@@ -11,10 +11,10 @@ import zipfile
 
 import pytest
 
-from scripts import identifiers, package_reader
-from scripts.build import build
-from scripts.errors import BuildError
-from scripts.release import SUMS_NAME, dump_sha256, manifest_text, release
+from scripts.core.errors import BuildError
+from scripts.pipeline.build import build
+from scripts.release import identifiers, package_reader
+from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
 from tests.conftest import REPO, copy_inputs, quiet
 
 
@@ -115,7 +115,14 @@ def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, 
     current = identifiers.ids(package_reader.read(REPO.root))
     comments = current["comments"]["rows"]
     comments[2]["key"], comments[3]["key"] = comments[3]["key"], comments[2]["key"]  # as if c03 and c04 had been swapped
-    earlier = {"name": descriptor["name"], "version": "0.0.1", "commit": None, "files": {}, "database": {"sqlite_version": "", "dump_sha256": ""}, "ids": current}
+    earlier = {
+        "name": descriptor["name"],
+        "version": "0.0.1",
+        "commit": None,
+        "files": {},
+        "database": {"sqlite_version": "", "dump_sha256": ""},
+        "ids": current,
+    }
     (project.releases_dir / "0.0.1").mkdir(parents=True)
     (project.releases_dir / "0.0.1" / "manifest.json").write_text(manifest_text(earlier), encoding="utf-8")
     with pytest.raises(BuildError, match=r"silently renumbers ids released in 0\.0\.1[\s\S]*`comments` c03: its words now sit under c04"):

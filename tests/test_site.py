@@ -11,12 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from scripts import charts, publish, serve, site
-from scripts.build import build
-from scripts.errors import BuildError
+from scripts.core.errors import BuildError
+from scripts.pipeline.build import build
+from scripts.publishing import charts, docs, queries
+from scripts.serve import instance, publish
 from tests.conftest import REPO, quiet
 
-QUERY_FILES = site.sql_files(REPO.root / "sql" / "queries")
+QUERY_FILES = queries.sql_files(REPO.root / "sql" / "queries")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -49,20 +50,20 @@ def enough_to_draw(rows, chart):
 def test_at_least_twelve_saved_queries_each_with_title_and_description():
     assert len(QUERY_FILES) >= 12
     for path in QUERY_FILES:
-        header, sql = site.read_sql(path)
+        header, sql = queries.read_sql(path)
         assert header.get("title") and header.get("description") and sql.strip(), path.name
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_declared_params_are_the_query_parameters(path):
-    header, sql = site.read_sql(path)
+    header, sql = queries.read_sql(path)
     used = set(re.findall(r"(?<![:\w]):([A-Za-z_]\w*)", sql))
     assert set(header.get("params", "").split()) == used, path.name
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_every_query_runs_with_its_defaults_and_with_odd_input(client, path):
-    header, _ = site.read_sql(path)
+    header, _ = queries.read_sql(path)
     assert client.get(f"/longlist/{path.stem}").status_code == 200
     for param in header.get("params", "").split():
         for value in ("", "%22", "abc", "-1", "x' or 1=1 --"):
@@ -73,7 +74,7 @@ def test_every_query_runs_with_its_defaults_and_with_odd_input(client, path):
 def test_search_covers_every_full_text_table(built):
     with sqlite3.connect(built.db_path) as db:
         fts_tables = [name for (name,) in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%USING FTS%'")]
-    search_sql = site.read_sql(REPO.root / "sql" / "queries" / "search_text.sql")[1]
+    search_sql = queries.read_sql(REPO.root / "sql" / "queries" / "search_text.sql")[1]
     assert fts_tables
     for table in fts_tables:
         assert f"{table} match" in search_sql, f"{table} is not searched by search_text.sql"
@@ -93,8 +94,10 @@ def test_comment_quotes_point_at_text_that_contains_the_quotation(client, built)
             kind, _, key = row["quotes_from"].rpartition(" ")
             passage = row["quoted_text"].removesuffix("...").rstrip()
             table, column, key_column = {
-                "comment": ("comments", "body", "id"), "theory": ("theories", "description", "number"),
-                "sub-point": ("theory_points", "text", "id"), "post section": ("post_sections", "text", "id"),
+                "comment": ("comments", "body", "id"),
+                "theory": ("theories", "description", "number"),
+                "sub-point": ("theory_points", "text", "id"),
+                "post section": ("post_sections", "text", "id"),
             }[kind]
             (text,) = db.execute(f"select {column} from {table} where {key_column} = ?", [key]).fetchone()
             assert passage in text, row["comment"]
@@ -142,13 +145,16 @@ def test_fragment_is_what_datasette_vega_writes():
     )
 
 
-@pytest.mark.parametrize("text, complaint", [
-    ("mark=pie x=a:ordinal y=b:quantitative", "mark 'pie' is not one of"),
-    ("mark=bar x=a y=b:quantitative", "x='a': expected COLUMN:TYPE"),
-    ("mark=bar x=a:ordinal", "y= is missing"),
-    ("mark=bar x=a:ordinal y=b:number", "y='b:number': expected COLUMN:TYPE"),
-    ("mark=bar x=a:ordinal y=b:quantitative colour=c", "expected KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("mark=pie x=a:ordinal y=b:quantitative", "mark 'pie' is not one of"),
+        ("mark=bar x=a y=b:quantitative", "x='a': expected COLUMN:TYPE"),
+        ("mark=bar x=a:ordinal", "y= is missing"),
+        ("mark=bar x=a:ordinal y=b:number", "y='b:number': expected COLUMN:TYPE"),
+        ("mark=bar x=a:ordinal y=b:quantitative colour=c", "expected KEY=VALUE"),
+    ],
+)
 def test_bad_chart_lines_fail_clearly(text, complaint):
     with pytest.raises(BuildError) as failure:
         charts.parse(text, "sql/queries/q.sql", 3)
@@ -186,11 +192,12 @@ def test_chart_images_do_not_depend_on_the_build_machine_fonts():
         assert families == {charts.FONT}, query.name
 
 
-def test_readme_shows_every_chart():
-    readme = (REPO.root / "README.md").read_text(encoding="utf-8")
-    block = readme.split(charts.README_START, 1)[1].split(charts.README_END, 1)[0]
+def test_charts_page_shows_every_chart_image_that_exists():
+    page = (REPO.root / docs.CHARTS_FILE).read_text(encoding="utf-8")
     for query in CHARTED:
-        assert f"({charts.CHART_DIR.as_posix()}/{query.name}.svg)" in block
+        image = f"charts/{query.name}.svg"
+        assert f"({image})" in page
+        assert (REPO.root / docs.CHARTS_FILE).parent.joinpath(image).exists(), image
 
 
 def test_stale_chart_images_are_removed(fresh_copy):
@@ -221,7 +228,7 @@ def test_index_page_has_search_start_links_and_downloads_with_sha256(client, bui
 
 def test_database_page_has_the_same_downloads(client, descriptor):
     page = client.get("/longlist").text
-    assert f'{descriptor["name"]}-{descriptor["version"]}.zip' in page and 'href="/longlist.db"' in page
+    assert f"{descriptor['name']}-{descriptor['version']}.zip" in page and 'href="/longlist.db"' in page
     assert 'action="longlist/search_text"' in page
 
 
@@ -272,26 +279,26 @@ def test_robots_txt_keeps_crawlers_off_sql_and_variants(client):
 def test_pages_and_downloads_are_cacheable(client, descriptor):
     package = f"/downloads/{descriptor['name']}-{descriptor['version']}.zip"
     for path in ("/", "/longlist/theories", "/longlist/theories_by_group_rank.json", "/robots.txt", package, "/longlist.db"):
-        assert client.get(path).headers["cache-control"] == f"max-age={serve.SETTINGS['default_cache_ttl']}", path
+        assert client.get(path).headers["cache-control"] == f"max-age={instance.SETTINGS['default_cache_ttl']}", path
 
 
 def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
-    args = serve.command(built, 8123)
+    args = instance.command(built, 8123)
     assert args[args.index("--immutable") + 1] == str(built.db_path)
     assert args[args.index("--template-dir") + 1] == str(built.site_dir / "templates")
     assert args[args.index("--plugins-dir") + 1] == str(built.site_dir / "plugins")
     assert args[args.index("--static") + 1] == f"downloads:{built.build_dir / 'downloads'}"
     for name in ("sql_time_limit_ms", "max_returned_rows", "facet_time_limit_ms", "default_cache_ttl"):
-        assert ["--setting", name, str(serve.SETTINGS[name])] == args[args.index(name) - 1: args.index(name) + 2]
+        assert ["--setting", name, str(instance.SETTINGS[name])] == args[args.index(name) - 1 : args.index(name) + 2]
 
 
 @pytest.mark.parametrize("platform", sorted(publish.PLATFORMS))
 def test_publish_command_matches_serve(platform):
     args = publish.command(REPO, platform, "longlist")
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
-    assert serve.site_options(REPO, path=REPO.rel) == args[4:12]
+    assert instance.site_options(REPO, path=REPO.rel) == args[4:12]
     extra = shlex.split(args[args.index("--extra-options") + 1])
-    assert extra == serve.setting_options()
+    assert extra == instance.setting_options()
     installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
     assert {"datasette-vega==0.6.2", "datasette-block-robots==1.1"} <= set(installs)
     assert args[-2:] == [publish.PLATFORMS[platform][0], "longlist"]

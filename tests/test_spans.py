@@ -2,11 +2,11 @@
 
 import pytest
 
-from scripts.parse import TITLE_SEPARATORS, normalize_text
+from scripts.pipeline.parse import TITLE_SEPARATORS, normalize_text
 
 
 def span(raw, row, start="start", end="end"):
-    return normalize_text(raw[int(row[start]):int(row[end])])
+    return normalize_text(raw[int(row[start]) : int(row[end])])
 
 
 def whole_comment(row):

@@ -5,8 +5,8 @@ import json
 import pytest
 import yaml
 
-from scripts.build import AIF_EXPORT
-from scripts.thread import quotation_target
+from scripts.pipeline.build import AIF_EXPORT
+from scripts.pipeline.thread import quotation_target
 from tests.conftest import REPO
 
 

@@ -7,15 +7,21 @@ import shutil
 import pytest
 import yaml
 
-from scripts import versions
-from scripts.errors import BuildError
-from scripts.release import recorded_manifests
+from scripts.core.errors import BuildError
+from scripts.release import versions
+from scripts.release.make_release import recorded_manifests
 from tests.conftest import REPO, copy_inputs
 
 
 def test_every_copy_of_the_version_agrees_with_datapackage_json(descriptor):
     found = versions.copies(REPO)
-    assert set(found) >= {"pyproject.toml [project] version", "CITATION.cff version", "CHANGELOG.md newest section", "metadata.yml about", "README.md citation block"}
+    assert set(found) >= {
+        "pyproject.toml [project] version",
+        "CITATION.cff version",
+        "CHANGELOG.md newest section",
+        "metadata.yml about",
+        "README.md citation block",
+    }
     assert set(found.values()) == {descriptor["version"]}, found
     assert versions.disagreements(REPO) == []
 

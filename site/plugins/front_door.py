@@ -32,12 +32,14 @@ def packages(datasette):
             continue
         for path in sorted(Path(directory).glob("*.zip")):
             stat = path.stat()
-            found.append({
-                "name": path.name,
-                "url": datasette.urls.path(f"{mount}/{path.name}"),
-                "bytes": stat.st_size,
-                "sha256": sha256(str(path), stat.st_mtime_ns, stat.st_size),
-            })
+            found.append(
+                {
+                    "name": path.name,
+                    "url": datasette.urls.path(f"{mount}/{path.name}"),
+                    "bytes": stat.st_size,
+                    "sha256": sha256(str(path), stat.st_mtime_ns, stat.st_size),
+                }
+            )
     return found
 
 
@@ -48,20 +50,22 @@ async def databases(datasette, only):
             continue
         hidden = set(await db.hidden_table_names())
         tables = [t for t in await db.table_names() if t not in hidden]
-        listed.append({
-            "file": Path(db.path).name,
-            # Datasette serves the file itself only for immutable databases with allow_download on
-            "url": datasette.urls.database(name) + ".db" if datasette.setting("allow_download") and not db.is_mutable else None,
-            "bytes": Path(db.path).stat().st_size,
-            "tables": [
-                {
-                    "name": table,
-                    "csv": datasette.urls.table(name, table, format="csv") + "?_stream=on",
-                    "json": datasette.urls.table(name, table, format="json") + "?_shape=array&_size=max",
-                }
-                for table in tables
-            ],
-        })
+        listed.append(
+            {
+                "file": Path(db.path).name,
+                # Datasette serves the file itself only for immutable databases with allow_download on
+                "url": datasette.urls.database(name) + ".db" if datasette.setting("allow_download") and not db.is_mutable else None,
+                "bytes": Path(db.path).stat().st_size,
+                "tables": [
+                    {
+                        "name": table,
+                        "csv": datasette.urls.table(name, table, format="csv") + "?_stream=on",
+                        "json": datasette.urls.table(name, table, format="json") + "?_shape=array&_size=max",
+                    }
+                    for table in tables
+                ],
+            }
+        )
     return listed
 
 

@@ -1,0 +1,211 @@
+"""Rows -> CSV resources + datapackage.json in a staging folder, validated by frictionless.
+
+datapackage.json is the one source of truth for the schema: the build reads the committed
+descriptor, writes the rows in its field order, and fills in each resource's bytes and hash.
+"""
+
+import csv
+import functools
+import gc
+import hashlib
+import io
+import json
+import multiprocessing
+import operator
+import time
+import weakref
+from pathlib import Path
+
+from scripts.core.errors import BuildError
+from scripts.core.schema import field_names
+from scripts.pipeline.normalize import natural_key
+
+
+def sort_rows(resource, rows):
+    # Keys built column by column with C-level map/zip, and natural_key cached (a set's id
+    # repeats in each of its ratings): a per-row Python key took seconds at a million rows.
+    key = functools.lru_cache(maxsize=None)(natural_key)
+    columns = [map(key, map(operator.itemgetter(f), rows)) for f in resource["schema"]["primaryKey"]]
+    keys = list(zip(*columns))
+    return [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]
+
+
+def csv_bytes(resource, rows):
+    names = field_names(resource)
+    expected = set(names)
+    # csv writes strings, integers and None ('') as format_value would; only the number and
+    # boolean columns need it (a value of the wrong type elsewhere fails validation).
+    formatted = [i for i, f in enumerate(resource["schema"]["fields"]) if f["type"] in ("number", "boolean")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in sort_rows(resource, rows):
+        if row.keys() != expected:
+            missing, extra = sorted(set(names) - set(row)), sorted(set(row) - set(names))
+            raise BuildError(
+                "datapackage.json",
+                f"resource '{resource['name']}': the build makes no field {', '.join(missing) or '-'} "
+                f"and makes {', '.join(extra) or 'nothing'} the schema lacks; "
+                "schema.fields must list exactly the fields the build makes",
+                field="schema.fields",
+            )
+        cells = [row[name] for name in names]
+        for i in formatted:
+            if cells[i] is not None:
+                cells[i] = format_value(cells[i])
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def format_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def descriptor_bytes(descriptor):
+    return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_package(staging, descriptor, tables):
+    """Write every resource's CSV and the descriptor (with bytes and hash) under `staging`."""
+    descriptor = json.loads(json.dumps(descriptor))
+    described = {r["name"] for r in descriptor["resources"]}
+    if described != set(tables):
+        unbuilt, undescribed = sorted(described - set(tables)), sorted(set(tables) - described)
+        raise BuildError(
+            "datapackage.json",
+            f"the build makes no resource {', '.join(unbuilt) or '-'} and makes {', '.join(undescribed) or 'nothing'} the descriptor lacks; "
+            "resources must list exactly the tables the build makes",
+            field="resources",
+        )
+    for resource in descriptor["resources"]:
+        data = csv_bytes(resource, tables[resource["name"]])
+        path = staging / resource["path"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        resource["bytes"] = len(data)
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    (staging / "datapackage.json").write_bytes(descriptor_bytes(descriptor))
+    return descriptor
+
+
+def validate(package_path, resource_names=None):
+    """Validate with frictionless (only `resource_names`, each in the context of the whole
+    package so that foreign keys are checked, if given); on any error raise with the first
+    error and a count of the rest."""
+    from collections import Counter
+
+    from frictionless import FrictionlessException, Package, Report
+    from frictionless import validate as frictionless_validate
+
+    if resource_names is None:
+        report = frictionless_validate(str(package_path))
+    else:
+        try:
+            package = Package(str(package_path))
+        except FrictionlessException:  # a broken descriptor: the whole-package report names the problem
+            return validate(package_path)
+        start = time.perf_counter()
+        reports = [package.validate(name=name) for name in resource_names]
+        report = Report.from_validation_reports(time=time.perf_counter() - start, reports=reports)
+    if report.valid:
+        return report
+    problems = [(task.place or "datapackage.json", error) for task in report.tasks for error in task.errors]
+    problems += [("datapackage.json", error) for error in report.errors]
+    place, first = problems[0]
+    parts = [place]
+    if getattr(first, "row_number", None):
+        parts.append(f"row {first.row_number}")
+    if getattr(first, "field_name", None):
+        parts.append(f"field {first.field_name}")
+    if getattr(first, "cell", None) not in (None, ""):
+        parts.append(f"value {first.cell[:60]!r}" if isinstance(first.cell, str) else f"value {first.cell!r}")
+    message = f"frictionless validation failed: {' '.join(parts)}: {first.type}: {first.note or first.message}"
+    if len(problems) > 1:
+        counts = Counter(error.type for _, error in problems[1:])
+        message += f"\n  and {len(problems) - 1} more (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ")"
+    raise BuildError("datapackage.json", message)
+
+
+class Validation:
+    """frictionless validation, its largest part run in another process so that the build
+    can do other work meanwhile.
+
+        validation = Validation(path)     # starts validating the largest resource at once
+        ...                               # other stages
+        seconds = validation.result()     # validates the other resources here, then waits;
+                                          # raises BuildError if the package is invalid
+
+    frictionless checks cell by cell in pure Python, and one resource (the ratings) can hold
+    nearly all the cells; each part is validated in the context of the whole package, so
+    foreign keys are checked. If the build fails before asking for the result, the other
+    process is stopped as soon as this object is dropped, and in any case when the build's
+    process exits.
+    """
+
+    def __init__(self, package_path):
+        self.package_path = str(package_path)
+        resources = json.loads(Path(package_path).read_text(encoding="utf-8"))["resources"]
+        largest = max(resources, key=lambda r: r["bytes"])["name"]
+        self.others = [r["name"] for r in resources if r["name"] != largest]
+        # fork: it starts at once and works however the build was started (spawn and
+        # forkserver re-run the caller's main script). The child shares this process's
+        # memory page by page; gc.freeze keeps its garbage collector from touching (and so
+        # copying) the hundreds of MB of rows a million ratings make here.
+        context = multiprocessing.get_context("fork")
+        self.answer, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=_validate_and_send, args=(self.package_path, [largest], send), daemon=True)
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        send.close()
+        weakref.finalize(self, _stop, self.process, self.answer)
+
+    def result(self):
+        """The seconds the longer part took; raises BuildError with the problems of both."""
+        start, problems = time.perf_counter(), []
+        try:
+            validate(self.package_path, self.others)
+        except BuildError as exc:
+            problems.append(exc.message)
+        here = time.perf_counter() - start
+        try:
+            there, problem = self.answer.recv()
+        except EOFError:
+            there, problem = 0.0, "frictionless validation stopped without an answer: its process failed (see above)"
+        finally:
+            _stop(self.process, self.answer)
+        problems += [problem] if problem else []
+        if len(problems) > 1:  # keep the message to two lines: the first error, then where to see all
+            first_line = problems[0].split("\n")[0]
+            raise BuildError("datapackage.json", f"{first_line}\n  and more errors: run `.venv/bin/frictionless validate datapackage.json` for the full report")
+        if problems:
+            raise BuildError("datapackage.json", problems[0])
+        return max(here, there)
+
+
+def _stop(process, answer):
+    if process.is_alive():
+        process.terminate()
+    process.join()
+    answer.close()
+
+
+def _validate_and_send(package_path, resource_names, send):
+    start = time.perf_counter()
+    try:
+        validate(package_path, resource_names)
+        send.send((time.perf_counter() - start, None))
+    except BuildError as exc:
+        send.send((time.perf_counter() - start, exc.message))
+    except Exception as exc:  # report, rather than die silently in the child
+        send.send((time.perf_counter() - start, f"frictionless validation failed: {type(exc).__name__}: {exc}"))
+    finally:
+        send.close()

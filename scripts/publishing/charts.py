@@ -1,0 +1,231 @@
+"""Charts of the saved queries, drawn live by datasette-vega and as SVG for the README.
+
+A saved query asks for a chart with one header line in its .sql file:
+
+    -- chart: mark=bar x=theory:ordinal y=comments:quantitative color=kind
+
+(mark: bar, line or circle; x and y: COLUMN:TYPE with a datasette-vega type; color and size:
+optional columns). That one line gives both pictures:
+- Datasette: the query's description links to its page with datasette-vega's URL fragment, so
+  one click opens the chart drawn. datasette-vega reads its settings from the fragment only
+  when the page loads, hence the link's `?_chart=1` (a full load, not a jump within the page).
+- docs/charts.md: the build runs the query with its default parameters and renders docs/charts/NAME.svg
+  with vl-convert, and `python -m scripts docs` lists them in docs/charts.md.
+datasette-vega sorts labels alphabetically and ignores ORDER BY, so a query that wants another
+order gives its labels prefixes that sort that way (zero-padded numbers).
+"""
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from scripts.core.errors import BuildError
+from scripts.publishing import queries as saved
+
+MARKS = ("bar", "line", "circle")
+# datasette-vega's own type options; "-bin" bins the values.
+TYPES = ("quantitative", "quantitative-bin", "temporal", "temporal-bin", "ordinal", "nominal")
+KEYS = ("mark", "x", "y", "color", "size")
+# quote() with these safe characters encodes as JavaScript's encodeURIComponent (datasette-vega's)
+URI_COMPONENT_SAFE = "-_.!~*'()"
+CHART_DIR = Path("docs") / "charts"
+# vl-convert measures text with this font, which it bundles: the SVGs do not depend on the
+# fonts installed on the machine that builds them.
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+LABEL_LIMIT = 320  # pixels of an axis label before it is cut with "…"
+
+
+@dataclass(frozen=True)
+class Chart:
+    mark: str
+    x: str
+    x_type: str
+    y: str
+    y_type: str
+    color: str = ""
+    size: str = ""
+
+    @property
+    def columns(self):
+        return [c for c in (self.x, self.y, self.color, self.size) if c]
+
+
+@dataclass(frozen=True)
+class ChartedQuery:
+    name: str
+    title: str
+    chart: Chart
+    sql: str
+    path: Path
+    line: int
+
+
+def parse(text, file, line):
+    """A Chart from the value of a `-- chart:` header line."""
+    settings = {}
+    for token in text.split():
+        key, equals, value = token.partition("=")
+        if not equals or key not in KEYS or not value:
+            raise BuildError(file, f"expected KEY=VALUE with KEY one of {', '.join(KEYS)}, got {token!r}", line=line, field="chart")
+        settings[key] = value
+    for key in ("mark", "x", "y"):
+        if key not in settings:
+            raise BuildError(file, f"{key}= is missing (expected mark=bar|line|circle x=COLUMN:TYPE y=COLUMN:TYPE)", line=line, field="chart")
+    if settings["mark"] not in MARKS:
+        raise BuildError(file, f"mark {settings['mark']!r} is not one of {', '.join(MARKS)}", line=line, field="chart")
+    axes = {}
+    for axis in ("x", "y"):
+        column, colon, vega_type = settings[axis].partition(":")
+        if not colon or vega_type not in TYPES:
+            raise BuildError(file, f"{axis}={settings[axis]!r}: expected COLUMN:TYPE with TYPE one of {', '.join(TYPES)}", line=line, field="chart")
+        axes[axis] = (column, vega_type)
+    return Chart(settings["mark"], *axes["x"], *axes["y"], settings.get("color", ""), settings.get("size", ""))
+
+
+def fragment(chart):
+    """datasette-vega's URL fragment, its keys in the order it writes them itself."""
+    pairs = [
+        ("mark", chart.mark),
+        ("x_column", chart.x),
+        ("x_type", chart.x_type),
+        ("y_column", chart.y),
+        ("y_type", chart.y_type),
+        ("color_column", chart.color),
+        ("size_column", chart.size),
+    ]
+    return "&".join(f"g.{key}={quote(value, safe=URI_COMPONENT_SAFE)}" for key, value in pairs if value)
+
+
+def href(query_name, chart, database=None):
+    """Link that opens the query's page with the chart drawn; relative to the query page, or
+    with `database` to the index and database pages."""
+    path = f"{database}/{query_name}" if database else query_name
+    return f"{path}?_chart=1#{fragment(chart)}"
+
+
+def charted_queries(project):
+    """Every saved query with a `-- chart:` line, in file name order."""
+    found = []
+    for path in saved.sql_files(project.root / "sql" / "queries"):
+        header, sql = saved.read_sql(path)
+        if "chart" not in header:
+            continue
+        relative = project.rel(path)
+        line = header_line(path, "chart")
+        found.append(ChartedQuery(path.stem, header.get("title", path.stem), parse(header["chart"], relative, line), sql, path, line))
+    return found
+
+
+def header_line(path, key):
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"-- {key}:"):
+            return number
+    return None
+
+
+def run_with_defaults(connection, sql):
+    """(columns, rows as dicts) of a saved query with every parameter left empty, as Datasette
+    runs it when the page has no parameters."""
+    parameters = {name: "" for name in re.findall(r"(?<![:\w]):([A-Za-z_]\w*)", sql)}
+    cursor = connection.execute(sql, parameters)
+    columns = [d[0] for d in cursor.description]
+    return columns, [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def check(query, columns, rows, relative):
+    missing = [c for c in query.chart.columns if c not in columns]
+    if missing:
+        raise BuildError(relative, f"column {missing[0]!r} is not in the query's result (it has: {', '.join(columns)})", line=query.line, field="chart")
+    # datasette-vega draws nothing for fewer than two rows
+    if len(rows) < 2:
+        raise BuildError(relative, f"the query gives {len(rows)} row(s) with its default parameters; a chart needs at least 2", line=query.line, field="chart")
+
+
+def channel(column, vega_type):
+    base, _, binned = vega_type.partition("-")
+    encoded = {"field": column, "type": base}
+    if binned:
+        encoded["bin"] = True
+    return encoded
+
+
+def whole_number_ticks(rows, encoded, other_field, stacked):
+    """Ticks 0, 1, 2 ... (or every 2, 5 ...) for an axis of counts, which would otherwise get
+    ticks such as 0.5 between whole numbers."""
+    field = encoded["field"]
+    values = [row[field] for row in rows if row[field] is not None]
+    if encoded["type"] != "quantitative" or encoded.get("bin") or not values:
+        return None
+    if not all(isinstance(v, int) and v >= 0 for v in values):
+        return None
+    top = max(values)
+    if stacked:  # bars of one label stack up
+        totals = {}
+        for row in rows:
+            totals[row[other_field]] = totals.get(row[other_field], 0) + (row[field] or 0)
+        top = max(totals.values())
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9) if top / s <= 10)
+    return list(range(0, top + step, step))
+
+
+def vegalite_spec(query, rows):
+    """The chart as datasette-vega draws it (same mark, encodings and types), with the rows inline."""
+    chart = query.chart
+    encoding = {"x": channel(chart.x, chart.x_type), "y": channel(chart.y, chart.y_type)}
+    for axis, other in (("x", chart.y), ("y", chart.x)):
+        ticks = whole_number_ticks(rows, encoding[axis], other, stacked=chart.mark == "bar")
+        if ticks:
+            encoding[axis]["axis"] = {"values": ticks, "format": "d"}
+    if chart.color:
+        encoding["color"] = {"field": chart.color, "type": "nominal"}
+    if chart.size:
+        encoding["size"] = {"field": chart.size, "type": "quantitative"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": query.title,
+        "data": {"values": [{c: row[c] for c in chart.columns} for row in rows]},
+        "mark": chart.mark,
+        "encoding": encoding,
+        # maxExtent: room for the labels, else Vega caps it at 200 pixels and the axis title overlaps them
+        "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": LABEL_LIMIT + 20}},
+    }
+
+
+def render_svg(spec):
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def write_charts(project, db_path, out_dir):
+    """Check every chart against its query's result and write out_dir/NAME.svg for each.
+    Returns the charted queries."""
+    queries = charted_queries(project)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        for query in queries:
+            relative = project.rel(query.path)
+            try:
+                columns, rows = run_with_defaults(connection, query.sql)
+            except sqlite3.Error as exc:
+                raise BuildError(relative, f"the query fails with its default parameters: {exc}") from None
+            check(query, columns, rows, relative)
+            (out_dir / f"{query.name}.svg").write_text(render_svg(vegalite_spec(query, rows)), encoding="utf-8")
+    finally:
+        connection.close()
+    return queries
+
+
+def image_paths(project):
+    return [str(CHART_DIR / f"{query.name}.svg") for query in charted_queries(project)]
+
+
+def remove_stale_images(project):
+    """Delete images of charts that no query asks for any more."""
+    wanted = set(image_paths(project))
+    for path in sorted((project.root / CHART_DIR).glob("*.svg")):
+        if str(path.relative_to(project.root)) not in wanted:
+            path.unlink()

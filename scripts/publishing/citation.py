@@ -1,0 +1,206 @@
+"""Ready-made citations (BibTeX and APA) for the README and the Datasette index page.
+
+CITATION.cff is the one place that says how to cite the dataset (authors, date, DOI, the
+source post); the version and the package name come from datapackage.json, the one source
+of the version (CITATION.cff's copy is checked against it by the tests and the release)."""
+
+import html
+import re
+
+from scripts.core import yamlio
+from scripts.core.errors import BuildError
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+DOI_PLACEHOLDER = "none assigned yet (when one is, it goes in CITATION.cff as `doi:`)"
+
+
+def load(project):
+    name = project.rel(project.citation_path)
+    required = ("title", "version", "date-released", "authors", "references")
+    cff = yamlio.mapping(project.citation_path, name, required, "a Citation File Format mapping", "the citations are generated from it", cite_line=True)
+    post = source_post(cff)
+    for field in ("title", "authors", "year", "publisher", "url"):
+        if not isinstance(post, dict) or not post.get(field):
+            raise BuildError(
+                name, "missing in the first reference (the source post)", line=getattr(post, "get", dict().get)(yamlio.LINE_KEY), field=f"references[0].{field}"
+            )
+    return cff
+
+
+def source_post(cff):
+    """The reference the dataset is derived from: the post (the first reference)."""
+    return cff["references"][0]
+
+
+def year(cff):
+    return str(cff["date-released"])[:4]
+
+
+def person_apa(author):
+    """'Nanda, N.' for a person, the name as written for an organisation."""
+    if "name" in author:
+        return author["name"]
+    initials = " ".join(f"{part[0]}." for part in author["given-names"].split())
+    return f"{author['family-names']}, {initials}"
+
+
+def person_bibtex(author):
+    if "name" in author:
+        return "{" + author["name"] + "}"  # braces: an organisation, not "Maintainers, Longlist dataset"
+    return f"{author['family-names']}, {author['given-names']}"
+
+
+def person_plain(author):
+    return author.get("name") or f"{author['given-names']} {author['family-names']}"
+
+
+def names_apa(authors):
+    names = [person_apa(a) for a in authors]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def ends_with_stop(text):
+    return text.rstrip().endswith((".", "?", "!"))
+
+
+def sentence(text):
+    return text if ends_with_stop(text) else text + "."
+
+
+# APA strings are lists of (text, italic) pieces, rendered as Markdown or HTML.
+def apa_dataset(cff, version):
+    link = f" https://doi.org/{cff['doi']}" if cff.get("doi") else (f" {cff['url']}" if cff.get("url") else "")
+    return [
+        (f"{sentence(names_apa(cff['authors']))} ({year(cff)}). ", False),
+        (cff["title"], True),
+        (f" (Version {version}) [Data set].{link}", False),
+    ]
+
+
+def apa_post(post):
+    month = f", {MONTHS[post['month'] - 1]}" if post.get("month") else ""
+    return [
+        (f"{sentence(names_apa(post['authors']))} ({post['year']}{month}). {sentence(post['title'])} ", False),
+        (post["publisher"]["name"], True),
+        (f". {post['url']}", False),
+    ]
+
+
+def markdown(pieces):
+    return "".join(f"*{text}*" if italic else text for text, italic in pieces)
+
+
+def as_html(pieces):
+    return "".join(f"<em>{html.escape(text)}</em>" if italic else html.escape(text) for text, italic in pieces)
+
+
+def bibtex_entry(kind, key, fields):
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+def bibtex_dataset(cff, descriptor):
+    version = str(descriptor["version"])
+    post = source_post(cff)
+    fields = [
+        ("author", "{" + " and ".join(person_bibtex(a) for a in cff["authors"]) + "}"),
+        ("title", "{{" + cff["title"] + "}}"),
+        ("year", "{" + year(cff) + "}"),
+        ("version", "{" + version + "}"),
+        (
+            "note",
+            "{Data set, version "
+            + version
+            + ". Derived from "
+            + " and ".join(person_plain(a) for a in post["authors"])
+            + ", ``"
+            + post["title"]
+            + "'', "
+            + post["publisher"]["name"]
+            + ", "
+            + str(post["year"])
+            + "}",
+        ),
+    ]
+    if cff.get("doi"):
+        fields.append(("doi", "{" + cff["doi"] + "}"))
+    if cff.get("url"):
+        fields.append(("url", "{" + cff["url"] + "}"))
+    return bibtex_entry("misc", f"{descriptor['name']}-{version}", fields)
+
+
+def bibtex_post(post):
+    first_word = next(w for w in re.findall(r"[A-Za-z]+", post["title"]) if w.lower() not in {"a", "an", "the"})
+    key = f"{post['authors'][0].get('family-names', 'anon').lower()}{post['year']}{first_word.lower()}"
+    fields = [
+        ("author", "{" + " and ".join(person_bibtex(a) for a in post["authors"]) + "}"),
+        ("title", "{{" + post["title"] + "}}"),
+        ("year", "{" + str(post["year"]) + "}"),
+    ]
+    if post.get("month"):
+        fields.append(("month", BIBTEX_MONTHS[post["month"] - 1]))
+    fields += [("howpublished", "{" + post["publisher"]["name"] + "}"), ("url", "{" + post["url"] + "}")]
+    return bibtex_entry("misc", key, fields)
+
+
+def version_line(cff, descriptor):
+    doi = f"DOI: [{cff['doi']}](https://doi.org/{cff['doi']})" if cff.get("doi") else f"DOI: {DOI_PLACEHOLDER}"
+    return f"This is version **{descriptor['version']}** of the dataset, released {cff['date-released']}. {doi}."
+
+
+CITATION_START = "<!-- citation:start (generated from CITATION.cff by `python -m scripts docs`; do not edit) -->"
+CITATION_END = "<!-- citation:end -->"
+
+
+def readme_block(cff, descriptor):
+    post = source_post(cff)
+    return "\n".join(
+        [
+            version_line(cff, descriptor),
+            "",
+            "Cite the dataset (APA, then BibTeX):",
+            "",
+            f"> {markdown(apa_dataset(cff, descriptor['version']))}",
+            "",
+            "```bibtex",
+            bibtex_dataset(cff, descriptor),
+            "```",
+            "",
+            "and the source post:",
+            "",
+            f"> {markdown(apa_post(post))}",
+            "",
+            "```bibtex",
+            bibtex_post(post),
+            "```",
+            "",
+        ]
+    )
+
+
+def readme_text(readme_text, cff, descriptor, name="README.md"):
+    """README text with its citation block regenerated."""
+    if CITATION_START not in readme_text or CITATION_END not in readme_text:
+        raise BuildError(name, f"the citation markers are missing; expected the lines\n  {CITATION_START}\n  {CITATION_END}")
+    before, rest = readme_text.split(CITATION_START, 1)
+    _, after = rest.split(CITATION_END, 1)
+    return f"{before}{CITATION_START}\n\n{readme_block(cff, descriptor)}{CITATION_END}{after}"
+
+
+def citation_html(cff, descriptor):
+    """How to cite, for the Datasette index and database pages: the dataset and the source post."""
+    doi = f'<a href="https://doi.org/{html.escape(cff["doi"])}">{html.escape(cff["doi"])}</a>' if cff.get("doi") else "none assigned yet"
+    post = source_post(cff)
+    return "\n".join(
+        [
+            f"<p><strong>Version {html.escape(str(descriptor['version']))}</strong>, released {html.escape(str(cff['date-released']))}. DOI: {doi}.</p>",
+            "<p>Cite the dataset:</p>",
+            f"<blockquote>{as_html(apa_dataset(cff, descriptor['version']))}</blockquote>",
+            f"<pre>{html.escape(bibtex_dataset(cff, descriptor))}</pre>",
+            "<p>and the source post:</p>",
+            f"<blockquote>{as_html(apa_post(post))}</blockquote>",
+            f"<pre>{html.escape(bibtex_post(post))}</pre>",
+        ]
+    )

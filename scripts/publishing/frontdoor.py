@@ -1,0 +1,72 @@
+"""The front door: the HTML descriptions of Datasette's index and database pages.
+
+A reader who has never seen the post lands on the index page. It says what the dataset is and
+which version, offers a search box, and links the first questions to ask (site/instance.yml,
+straight to the chart where a query has one). Downloads, with the package's SHA-256, and the
+citation are added below by the templates in site/templates/ (they need the served files).
+Links are relative, so they work under any base URL: from the index page "longlist/NAME"; the
+database page (/longlist) resolves the same links to the same pages.
+"""
+
+import html
+
+from scripts.core import yamlio
+from scripts.core.errors import BuildError
+from scripts.publishing import charts
+
+INSTANCE_FILE = "site/instance.yml"
+
+
+def load_instance(project, queries):
+    """site/instance.yml, checked against the saved queries it names."""
+    instance = yamlio.load(project.site_dir / "instance.yml", INSTANCE_FILE)
+    line = instance.get(yamlio.LINE_KEY)
+    for field in ("start_with", "search", "robots_disallow"):
+        if not instance.get(field):
+            raise BuildError(INSTANCE_FILE, "is missing or empty", line=line, field=field)
+    for name in instance["start_with"] + [instance["search"]]:
+        if name not in queries:
+            raise BuildError(INSTANCE_FILE, f"{name!r} is not a saved query (sql/queries/{name}.sql)", line=line, field="start_with")
+    return instance
+
+
+def version_html(descriptor):
+    return (
+        f"<p>Version <strong>{html.escape(descriptor['version'])}</strong> of the Frictionless data package <code>{html.escape(descriptor['name'])}</code>.</p>"
+    )
+
+
+def search_form_html(database, query_name):
+    hint = "Search all the text: theories, sub-points, the post, comments, arguments"
+    return (
+        f'<form class="front-door-search" action="{html.escape(database)}/{html.escape(query_name)}" method="get"><p>'
+        f'<input type="search" name="q" aria-label="{hint}" placeholder="{hint}" style="width: 30em; max-width: 70%"> '
+        '<input type="submit" value="Search"></p></form>'
+    )
+
+
+def start_with_html(queries, chart_of, names, database):
+    items = []
+    for name in names:
+        chart = chart_of.get(name)
+        link = charts.href(name, chart, database) if chart else f"{database}/{name}"
+        items.append(f'<li><a href="{html.escape(link)}">{html.escape(queries[name]["title"])}</a></li>')
+    return '<h2>Start with</h2><ul class="start-with">' + "".join(items) + "</ul>"
+
+
+def index_html(descriptor, queries, chart_of, instance, database):
+    return (
+        f"<p>{html.escape(descriptor['description'])}</p>"
+        + version_html(descriptor)
+        + search_form_html(database, instance["search"])
+        + start_with_html(queries, chart_of, instance["start_with"], database)
+    )
+
+
+def database_html(descriptor, instance, database, licences):
+    return (
+        f"<p>{html.escape(descriptor['description'])}</p>"
+        + f"<p>Licences: {html.escape(licences)}</p>"
+        + version_html(descriptor)
+        + search_form_html(database, instance["search"])
+    )

@@ -1,0 +1,92 @@
+"""Serve the built database with Datasette, in immutable mode, with settings fit for the public web."""
+
+import os
+import sys
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+# Each name/value is passed to Datasette as --setting NAME VALUE (datasette 0.65).
+SETTINGS = {
+    "sql_time_limit_ms": 1000,
+    "max_returned_rows": 200,  # x 25 kB values at most (site/plugins/limits.py): the largest answer stays ~5 MB
+    "facet_time_limit_ms": 200,
+    "facet_suggest_time_limit_ms": 100,
+    "allow_download": 1,
+    "default_cache_ttl": 3600,
+    "num_sql_threads": 2,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
+}
+# The build's downloads (the package zip and its .sha256) are served at /downloads/.
+DOWNLOADS_MOUNT = "downloads"
+
+
+def site_paths(project):
+    """What makes the instance this project's site besides the database: metadata, templates,
+    local plugins and static downloads. Shared by serve, publish and the tests."""
+    return {
+        "metadata": project.metadata_path,
+        "template_dir": project.site_dir / "templates",
+        "plugins_dir": project.site_dir / "plugins",
+        "static": (DOWNLOADS_MOUNT, project.build_dir / "downloads"),
+    }
+
+
+def site_options(project, path=str):
+    paths = site_paths(project)
+    mount, directory = paths["static"]
+    return [
+        "--metadata",
+        path(paths["metadata"]),
+        "--template-dir",
+        path(paths["template_dir"]),
+        "--plugins-dir",
+        path(paths["plugins_dir"]),
+        "--static",
+        f"{mount}:{path(directory)}",
+    ]
+
+
+def setting_options():
+    return [part for name, value in SETTINGS.items() for part in ("--setting", name, str(value))]
+
+
+def datasette_executable():
+    return os.path.join(os.path.dirname(sys.executable), "datasette")
+
+
+def command(project, port=DEFAULT_PORT, host=HOST):
+    return [
+        datasette_executable(),
+        "serve",
+        "--immutable",
+        str(project.db_path),
+        *site_options(project),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        *setting_options(),
+    ]
+
+
+def app(project, metadata=None):
+    """The same instance as `command` runs, as a Datasette object (for in-process tests);
+    `metadata` replaces the contents of metadata.yml."""
+    import yaml
+    from datasette.app import Datasette
+
+    paths = site_paths(project)
+    mount, directory = paths["static"]
+    return Datasette(
+        immutables=[str(project.db_path)],
+        metadata=metadata if metadata is not None else yaml.safe_load(paths["metadata"].read_text(encoding="utf-8")),
+        template_dir=str(paths["template_dir"]),
+        plugins_dir=str(paths["plugins_dir"]),
+        static_mounts=[(mount, str(directory))],
+        settings=SETTINGS,
+    )
+
+
+def serve(project, port=DEFAULT_PORT):
+    args = command(project, port)
+    print(f"Serving {project.rel(project.db_path)} at http://{HOST}:{port}/ (Ctrl-C stops)", flush=True)
+    os.execv(args[0], args)

@@ -1,0 +1,76 @@
+"""The code's shape: no import cycles between modules, and the pinned linter passes."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+SCRIPTS = REPO.root / "scripts"
+
+
+def module_name(path):
+    return ".".join(path.relative_to(REPO.root).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imports_of(path):
+    """The project modules a file imports (at any depth, including imports inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("scripts"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if (REPO.root / Path(*candidate.split("."))).with_suffix(".py").exists() else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("scripts"))
+    return found
+
+
+def import_graph():
+    return {module_name(path): imports_of(path) for path in SCRIPTS.rglob("*.py")}
+
+
+def cycle(graph):
+    """One import cycle as a list of modules, or None."""
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for other in sorted(graph.get(node, ())):
+            if state.get(other) == "open":
+                return trail[trail.index(other) :] + [other]
+            if other not in state and (found := visit(other, trail + [other])):
+                return found
+        state[node] = "done"
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return None
+
+
+def test_the_code_has_no_import_cycles():
+    assert cycle(import_graph()) is None
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_modules_are_grouped_by_job():
+    assert not [p.name for p in SCRIPTS.glob("*.py") if p.name not in {"__init__.py", "__main__.py", "cli.py"}]
+
+
+def test_ruff_passes():
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        ruff = shutil.which("ruff")
+    if not ruff:
+        pytest.fail("ruff is not installed; run `make install` (it is pinned in requirements.lock)")
+    result = subprocess.run([str(ruff), "check", "scripts", "tests", "bench", "site"], cwd=REPO.root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
