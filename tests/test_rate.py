@@ -152,7 +152,10 @@ def test_after_saving_it_prints_what_the_next_build_will_publish_for_the_set(tmp
     build(project, progress=quiet)
     agreement = {r["rating_set_id"]: r for r in read_csv(project, "rating_agreement")}[f"test-rater-{TODAY}"]
     others = len(read_csv(project, "rating_sets")) - 1
-    assert f"with The post's discussion group (its rank order): rho = {float(agreement['rho_with_group']):.4f} over the {agreement['shared_with_group']} theories" in output
+    assert (
+        f"with The post's discussion group (its rank order): rho = {float(agreement['rho_with_group']):.4f} over the {agreement['shared_with_group']} theories"
+        in output
+    )
     assert (
         f"with the consensus of the {others} other rating sets (mean place): rho = {float(agreement['rho_with_consensus']):.4f} "
         f"over the {agreement['shared_with_consensus']} theories" in output

@@ -290,7 +290,7 @@
         "li",
         { "data-theory": String(d.theory.number), "data-rank": String(d.rank), "data-reference-rank": String(d.referenceRank) },
         element("a", { href: `#theory-${d.theory.number}`, text: `${d.theory.number}. ${d.theory.title}` }),
-        `: you ${d.rank < d.referenceRank ? "place it higher" : "place it lower"}, ${ordinal(d.rank)} against ${name}'s ${ordinal(d.referenceRank)}`,
+        `: you place it ${ordinal(d.rank)}, ${name} ${ordinal(d.referenceRank)} (you rank it ${d.rank < d.referenceRank ? "higher" : "lower"})`,
       ),
     );
     return element(
@@ -332,13 +332,14 @@
       root.querySelector(`#state-${theory.number}`).textContent = score === null && !inputs[j].value.trim() ? "skipped" : "";
       if (score === null) {
         line.textContent = "";
-        delete line.dataset.lower;
-      } else if (!total) {
+        for (const key of ["lower", "same", "higher"]) delete line.dataset[key];
+        return;
+      }
+      const p = positionOf(theory, score);
+      Object.assign(line.dataset, { lower: String(p.lower), same: String(p.same), higher: String(p.higher) });
+      if (!total) {
         line.textContent = "No one else has scored this theory yet.";
-        delete line.dataset.lower;
       } else {
-        const p = positionOf(theory, score);
-        Object.assign(line.dataset, { lower: String(p.lower), same: String(p.same), higher: String(p.higher) });
         line.textContent = `Among the ${plural(total, "other score", "other scores")} for this theory, ${p.lower} ${p.lower === 1 ? "is" : "are"} lower, ${p.same} the same and ${p.higher} higher than yours.`;
       }
     });
@@ -490,7 +491,7 @@
     compareSection.hidden = false;
     downloadSection.hidden = false;
     bar.hidden = false;
-    statusLine.textContent = `${reference.theories.length} theories. Your scores stay in this browser.`;
+    statusLine.textContent = `The ${reference.theories.length} theories, in the post's order.`;
     update();
     root.dataset.ready = "true";
   }
