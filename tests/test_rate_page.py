@@ -3,6 +3,7 @@ the comparison it shows checked against the package's own aggregates
 (scripts/pipeline/aggregates.compare_new_set), the downloaded file built into the package and
 found on the site; keyboard use, phone and desktop widths, and nothing sent anywhere."""
 
+import random
 import shutil
 import subprocess
 import time
@@ -299,5 +300,29 @@ def test_the_page_fits_the_screen_and_is_linked_from_the_index(browser, real_ser
     page.screenshot(path=str(SHOTS / f"rate-{width}-compared.png"))
     page.locator("#download").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"rate-{width}-download.png"))
+    tab.check()
+    tab.context.close()
+
+
+def test_the_page_agrees_with_the_aggregates_on_many_sets(browser, rated, rated_server):
+    """Random sets (seeded): halves, many ties, few or many theories, equal scores throughout."""
+    generator = random.Random(14)
+    tables = compare.read_tables(rated)
+    tab = open_page(browser, rated_server)
+    page = tab.page
+    cases = [{n: 5.0 for n in range(1, 8)}, {1: 3.0, 2: 4.0}, {n: float(n % 3) for n in range(1, 21)}]
+    for _ in range(15):
+        chosen = generator.sample(range(1, 21), generator.randint(1, 20))
+        cases.append({n: generator.randint(0, 20) / 2 for n in chosen})
+    for scores in cases:
+        typed = {str(n): (str(scores[n]) if n in scores else "") for n in range(1, 21)}
+        page.evaluate(
+            """typed => { for (const [n, v] of Object.entries(typed)) document.getElementById('score-' + n).value = v;
+                          document.getElementById('score-1').dispatchEvent(new Event('input', {bubbles: true})); }""",
+            typed,
+        )
+        expected = aggregates.compare_new_set(tables, scores)
+        del expected["consensus"]["sets"]
+        assert shown_comparison(page) == expected, scores
     tab.check()
     tab.context.close()
