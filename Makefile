@@ -58,5 +58,5 @@ rate: $(STAMP)
 	$(PY) -m scripts rate
 
 import-ratings: $(STAMP)
-	@test -n "$(FILE)" || { echo "usage: make import-ratings FILE=path/to/export.csv" >&2; exit 2; }
-	$(PY) -m scripts import-ratings "$(FILE)"
+	@test -n "$(FILE)" || { echo "usage: make import-ratings FILE=path/to/export.csv [YES=1]" >&2; exit 2; }
+	$(PY) -m scripts import-ratings "$(FILE)" $(if $(YES),--yes)

@@ -27,9 +27,12 @@ def parser():
     publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
     publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     commands.add_parser("rate", help="the post's exercise: score each theory out of 10 and save your ratings under data/contrib/ratings/")
-    importing = commands.add_parser("import-ratings", help="import a CSV export of the community spreadsheet (wide or long layout), one file per rater")
+    importing = commands.add_parser(
+        "import-ratings", help="import a CSV export of a rating spreadsheet (wide, transposed or long layout), one file per rater, after a preview"
+    )
     importing.add_argument("file", help="the CSV file (UTF-8)")
     importing.add_argument("--note", default=None, help="a note for every imported set, e.g. where the export comes from")
+    importing.add_argument("--yes", action="store_true", help="write the files without asking (the preview is still printed)")
     return parser
 
 
@@ -73,7 +76,7 @@ def run(project, args):
     elif args.command == "import-ratings":
         from scripts.ratings import importer
 
-        importer.run(project, args.file, args.note)
+        return 0 if importer.run(project, args.file, args.note, yes=args.yes) else 1
     return 0
 
 

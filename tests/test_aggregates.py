@@ -95,3 +95,64 @@ def test_theory_stats_equal_the_standard_library(rows):
         assert row["median_score"] == round(statistics.median(column), aggregates.DECIMALS)
         assert row["sd_score"] == (round(statistics.stdev(column), aggregates.DECIMALS) if len(column) >= 2 else None)
         assert row["group_rank"] is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(matrices, st.lists(st.one_of(st.none(), st.integers(0, 20).map(lambda n: n / 2)), min_size=20, max_size=20))
+def test_reference_places_give_a_new_sets_consensus_exactly(rows, new_row):
+    """The rating page divides each theory's sum of places by their count (reference_places);
+    that must be, to the last bit, the consensus consensus_of_others finds for a new set."""
+    width = len(rows[0])
+    new_row = new_row[:width]
+    tables = {
+        "theories": [{"number": j + 1} for j in range(width)],
+        "rating_sets": [{"id": aggregates.GROUP_SET_ID}] + [{"id": f"set-{i}"} for i in range(len(rows))],
+        "ratings": [{"rating_set_id": aggregates.GROUP_SET_ID, "theory_number": 1, "rank": 1, "score": None}]
+        + [
+            {"rating_set_id": f"set-{i}", "theory_number": j + 1, "rank": None, "score": v}
+            for i, row in enumerate(rows)
+            for j, v in enumerate(row)
+            if v is not None
+        ],
+    }
+    reference = aggregates.reference_places(tables)
+    places = aggregates.places_within_sets(
+        *aggregates.matrices(
+            [s["id"] for s in tables["rating_sets"]] + ["new"],
+            list(range(1, width + 1)),
+            tables["ratings"] + [{"rating_set_id": "new", "theory_number": j + 1, "rank": None, "score": v} for j, v in enumerate(new_row) if v is not None],
+        )
+    )
+    consensus = aggregates.consensus_of_others(places)[-1]
+    for j, theory in enumerate(reference):
+        if theory["places_count"] == 0:
+            assert math.isnan(consensus[j])
+        else:
+            assert theory["places_sum"] / theory["places_count"] == consensus[j]
+        scores = [row[j] for row in rows if row[j] is not None]
+        assert theory["scores"] == [[v, scores.count(v)] for v in sorted(set(scores))]
+
+
+def test_compare_new_set_lists_the_largest_rank_differences_and_the_positions():
+    """A hand-worked case: the group ranks theories 1-5 in order; the new set reverses 1 and 5."""
+    tables = {
+        "theories": [{"number": n} for n in range(1, 6)],
+        "rating_sets": [{"id": aggregates.GROUP_SET_ID}, {"id": "other"}],
+        "ratings": [{"rating_set_id": aggregates.GROUP_SET_ID, "theory_number": n, "rank": n, "score": None} for n in range(1, 6)]
+        + [{"rating_set_id": "other", "theory_number": n, "rank": None, "score": s} for n, s in [(1, 5.0), (2, 7.0), (3, 7.0)]],
+    }
+    result = aggregates.compare_new_set(tables, {1: 2, 2: 8, 3: 7, 4: 6, 5: 9})
+    # places 5, 2, 3, 4, 1 against 1-5: d = 4, 0, 0, 0, -4; rho = 1 - 6 * 32 / (5 * 24) = -0.6
+    assert result["group"] == {
+        "shared": 5,
+        "rho": -0.6,
+        "differences": [{"theory_number": 1, "rank": 5.0, "reference_rank": 1.0}, {"theory_number": 5, "rank": 1.0, "reference_rank": 5.0}],
+    }
+    assert result["consensus"]["sets"] == 2
+    assert result["positions"] == {
+        1: {"lower": 0, "same": 0, "higher": 1},
+        2: {"lower": 1, "same": 0, "higher": 0},
+        3: {"lower": 0, "same": 1, "higher": 0},
+        4: {"lower": 0, "same": 0, "higher": 0},
+        5: {"lower": 0, "same": 0, "higher": 0},
+    }

@@ -17,9 +17,9 @@ TODAY = "2001-02-03"
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the inputs plus the theory CSVs that `rate` shows."""
+    """A copy of the inputs plus the package CSVs that `rate` shows and compares with."""
     project = copy_inputs(tmp_path)
-    for name in ("theories", "theory_points"):
+    for name in ("theories", "theory_points", "rating_sets", "ratings"):
         shutil.copy(REPO.data_dir / f"{name}.csv", project.data_dir / f"{name}.csv")
     return project
 
@@ -134,3 +134,39 @@ def test_the_command_works_in_a_plain_terminal_process(project):
     )
     assert quitting.returncode == 1 and "Nothing was saved." in quitting.stdout
     assert sorted(saved(project)) == ["test-rater-2001-02-03.csv"]
+
+
+FIXTURE_SETS = REPO.root / "tests" / "fixtures" / "ratings"
+
+
+def test_after_saving_it_prints_what_the_next_build_will_publish_for_the_set(tmp_path):
+    """rho with the group and with the consensus, and where the set differs most: the figures
+    the rebuilt package gives the new set in rating_agreement."""
+    project = copy_inputs(tmp_path)
+    for fixture in FIXTURE_SETS.glob("fixture-rater-*.csv"):
+        shutil.copy(fixture, project.contrib_ratings_dir / fixture.name)
+    build(project, progress=quiet)
+    scores = {1: 9, 2: 2, 3: 4, 5: 6, 6: 3, 7: 10, 8: 8, 16: 1, 18: 7, 20: 5}
+    status, output = session(project, "Test Rater", "", *[scores.get(n, "s") for n in range(1, 21)], "y")
+    assert status == 0
+    build(project, progress=quiet)
+    agreement = {r["rating_set_id"]: r for r in read_csv(project, "rating_agreement")}[f"test-rater-{TODAY}"]
+    others = len(read_csv(project, "rating_sets")) - 1
+    assert (
+        f"with The post's discussion group (its rank order): rho = {float(agreement['rho_with_group']):.4f} over the {agreement['shared_with_group']} theories"
+        in output
+    )
+    assert (
+        f"with the consensus of the {others} other rating sets (mean place): rho = {float(agreement['rho_with_consensus']):.4f} "
+        f"over the {agreement['shared_with_consensus']} theories" in output
+    )
+    # Of the 9 theories both rated (20 is unranked), the group ranks 1, 3, 6, 8, 18, 2, 7, 16, 5 in
+    # this order and the set 7, 1, 8, 18, 5, 3, 6, 2, 16: theory 7 moves 6 places, 3 and 5 four.
+    assert "  Where you differ most from the group (rank among the 9 theories you both rated, 1 = highest):" in output.splitlines()
+    lines = output.splitlines()
+    start = lines.index("  Where you differ most from the group (rank among the 9 theories you both rated, 1 = highest):")
+    assert lines[start + 1 : start + 4] == [
+        "     7. Improving human feedback: you 1st, the group 7th",
+        "     3. Auditing: you 6th, the group 2nd",
+        "     5. Enabling coordination/cooperation: you 5th, the group 9th",
+    ]

@@ -30,6 +30,9 @@ from scripts.pipeline.normalize import GROUP_SET_ID
 # With two shared theories every rank correlation is +1 or -1: it says nothing.
 MIN_SHARED = 3
 DECIMALS = 4
+# How many theories a comparison lists where a new set differs most from a reference.
+MOST_DIFFERENT = 3
+NEW_SET = ""  # stands for a set not yet in the package (no set id is empty)
 
 
 def tables(tables):
@@ -126,22 +129,113 @@ def spearman_by_row(x, y):
     deviation is zero) and leaves the mean unchanged, so scipy's pearsonr over the full
     rows gives exactly the rho over the shared columns. tests/test_aggregates.py checks
     every value against scipy.stats.spearmanr."""
-    shared = ~np.isnan(x) & ~np.isnan(y)
-    counts = shared.sum(axis=1)
+    counts = (~np.isnan(x) & ~np.isnan(y)).sum(axis=1)
     if x.shape[1] < MIN_SHARED:
         return counts, np.full(len(x), np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows with nothing shared: mean of nothing
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)  # equal scores throughout: no rho
-        ranked = [padded_ranks(np.where(shared, values, np.nan)) for values in (x, y)]
+        ranked = [padded(ranks) for ranks in shared_ranks(x, y)]
         rho = stats.pearsonr(*ranked, axis=1).statistic
     return counts, np.where(counts >= MIN_SHARED, rho, np.nan)
 
 
-def padded_ranks(values):
-    """Ranks within each row (NaN left out), NaN replaced by the row's mean rank."""
-    ranks = stats.rankdata(values, axis=1, nan_policy="omit")
+def shared_ranks(x, y):
+    """[ranks of x, ranks of y]: each row's values ranked over the columns where x and y both
+    have one (1 = the smallest; tied values share the average rank), NaN in the other columns.
+    These are the ranks whose correlation is Spearman's rho, and whose differences say where
+    two sets disagree most (compare_new_set)."""
+    shared = ~np.isnan(x) & ~np.isnan(y)
+    return [stats.rankdata(np.where(shared, values, np.nan), axis=1, nan_policy="omit") for values in (x, y)]
+
+
+def padded(ranks):
+    """Ranks with NaN replaced by the row's mean rank."""
     return np.where(np.isnan(ranks), np.nanmean(ranks, axis=1, keepdims=True), ranks)
+
+
+def compare_new_set(tables, scores, most=MOST_DIFFERENT):
+    """How a new rating set ({theory number: score}) compares with the sets in `tables`, by the
+    code that makes rating_agreement, so the figures are the ones the package will show once
+    the set is added (the rating page's script and `rate` both report them):
+
+    - group, consensus: {shared, rho, differences} as rating_agreement gives them for the new
+      set; the consensus is the mean place of each theory over every set already in `tables`.
+      `differences`: the `most` theories whose ranks over the shared theories differ most
+      (the terms of Spearman's rho), largest difference first, then by theory number, each
+      with the new set's rank and the reference's (1 = placed highest, ties averaged); none
+      when fewer than MIN_SHARED theories are shared.
+    - positions: for each scored theory, how many of the other sets' scores for it are lower,
+      the same and higher than the new score.
+    """
+    theory_numbers = [t["number"] for t in tables["theories"]]
+    set_ids = [s["id"] for s in tables["rating_sets"]] + [NEW_SET]
+    new_ratings = [{"rating_set_id": NEW_SET, "theory_number": n, "rank": None, "score": float(v)} for n, v in sorted(scores.items())]
+    score_matrix, ranks = matrices(set_ids, theory_numbers, list(tables["ratings"]) + new_ratings)
+    places = places_within_sets(score_matrix, ranks)
+    group = set_ids.index(GROUP_SET_ID)
+    row = agreement(set_ids, places, group)[-1]
+    new = places[-1:]
+    others = score_matrix[:-1]
+    return {
+        "group": {
+            "shared": row["shared_with_group"],
+            "rho": row["rho_with_group"],
+            "differences": differences(new, places[group : group + 1], theory_numbers, most),
+        },
+        "consensus": {
+            "sets": len(set_ids) - 1,
+            "shared": row["shared_with_consensus"],
+            "rho": row["rho_with_consensus"],
+            "differences": differences(new, consensus_of_others(places)[-1:], theory_numbers, most),
+        },
+        "positions": {
+            number: {"lower": int((others[:, j] < value).sum()), "same": int((others[:, j] == value).sum()), "higher": int((others[:, j] > value).sum())}
+            for j, number in enumerate(theory_numbers)
+            if not np.isnan(value := score_matrix[-1, j])
+        },
+    }
+
+
+def differences(places, reference, theory_numbers, most):
+    """The theories where one row of places and one row of reference places differ most in
+    rank over the theories both have (see compare_new_set)."""
+    ours, theirs = (ranks[0] for ranks in shared_ranks(places, reference))
+    gap = ours - theirs
+    if (~np.isnan(gap)).sum() < MIN_SHARED:
+        return []
+    order = sorted((j for j in np.flatnonzero(~np.isnan(gap)) if gap[j] != 0), key=lambda j: (-abs(gap[j]), theory_numbers[j]))
+    return [{"theory_number": theory_numbers[j], "rank": float(ours[j]), "reference_rank": float(theirs[j])} for j in order[:most]]
+
+
+def reference_places(tables):
+    """What a program needs to compare a new set with the package without reading every
+    rating (the rating page's script): per theory, the group's place, the sum and count of
+    every set's places, and how many sets gave each score. A new set's consensus is then
+    sum / count, the number consensus_of_others computes: places are multiples of 1/2 (ranks,
+    or average ranks of tied scores), so every sum is exact and one division gives the same
+    float anywhere."""
+    theory_numbers = [t["number"] for t in tables["theories"]]
+    set_ids = [s["id"] for s in tables["rating_sets"]]
+    scores, ranks = matrices(set_ids, theory_numbers, tables["ratings"])
+    places = places_within_sets(scores, ranks)
+    group = places[set_ids.index(GROUP_SET_ID)]
+    present = ~np.isnan(places)
+    sums = np.where(present, places, 0.0).sum(axis=0)
+    counts = present.sum(axis=0)
+    found = []
+    for j, number in enumerate(theory_numbers):
+        values, tallies = np.unique(scores[~np.isnan(scores[:, j]), j], return_counts=True)
+        found.append(
+            {
+                "theory_number": number,
+                "group_place": None if np.isnan(group[j]) else float(group[j]),
+                "places_sum": float(sums[j]),
+                "places_count": int(counts[j]),
+                "scores": [[float(v), int(n)] for v, n in zip(values, tallies)],
+            }
+        )
+    return found
 
 
 def count(matrix):

@@ -10,7 +10,7 @@ from pathlib import Path
 from scripts.core import schema
 from scripts.pipeline import aggregates, arguments, curation, load, normalize, package, parse, source, thread
 from scripts.pipeline.commit import commit
-from scripts.publishing import aif, charts, metadata, queries
+from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.ratings import contributed
 from scripts.release import bundle
 
@@ -60,7 +60,10 @@ def stage_outputs(project, staging, progress, timings=None):
     (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor))
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(aif.aif_bytes(tables, theory_titles(tables)))
-    timer.done("site", f"metadata.yml, {AIF_EXPORT}")
+    reference = staging / rating_reference(project)
+    reference.parent.mkdir(parents=True)
+    reference.write_bytes(rating_page.reference_bytes(tables, descriptor, project.rel(project.contrib_ratings_dir)))
+    timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)
@@ -86,6 +89,11 @@ def download_dir(project):
     return str((project.build_dir / "downloads").relative_to(project.root))
 
 
+def rating_reference(project):
+    """The rating page's data (scripts/publishing/rating_page.py), relative to the project root."""
+    return str(rating_page.reference_path(project).relative_to(project.root))
+
+
 def outputs(project, descriptor):
     """Paths of every output, relative to the project root."""
     return (
@@ -95,6 +103,7 @@ def outputs(project, descriptor):
             "metadata.yml",
             AIF_EXPORT,
             str(project.db_path.relative_to(project.root)),
+            rating_reference(project),
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
         ]

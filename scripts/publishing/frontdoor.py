@@ -54,11 +54,23 @@ def start_with_html(queries, chart_of, names, database):
     return '<h2>Start with</h2><ul class="start-with">' + "".join(items) + "</ul>"
 
 
+# The rating page: site/templates/pages/rate.html, served at /rate.
+RATE_PAGE = "rate"
+
+
+def rate_html():
+    return (
+        f'<p class="front-door-rate"><a href="{RATE_PAGE}"><strong>Add your ratings</strong></a>: the post\'s exercise, '
+        "rate each theory out of 10 in your browser and see at once how your view compares with the others'.</p>"
+    )
+
+
 def index_html(descriptor, queries, chart_of, instance, database):
     return (
         f"<p>{html.escape(descriptor['description'])}</p>"
         + version_html(descriptor)
         + search_form_html(database, instance["search"])
+        + rate_html()
         + start_with_html(queries, chart_of, instance["start_with"], database)
     )
 

@@ -4,7 +4,9 @@ The rater sees each theory (number, title, description, sub-points) in turn and 
 with a score from 0 to 10, `s` to skip, `b` to go back or `q` to quit. A summary follows;
 only when the rater confirms is the set written, as one new file under data/contrib/ratings/
 (written whole, then moved into place). Quitting, Ctrl-C, Ctrl-D or a bad answer write
-nothing; a bad answer is simply asked again.
+nothing; a bad answer is simply asked again. After saving, it prints how the set compares
+with the package's sets (scripts/ratings/compare.py): Spearman's rho with the group and with
+the consensus, and the theories where they differ most, as the next build will compute them.
 """
 
 import csv
@@ -13,7 +15,7 @@ import sys
 import textwrap
 
 from scripts.core.schema import load_descriptor
-from scripts.ratings import contributed
+from scripts.ratings import compare, contributed
 
 WIDTH = 78
 EXERCISE = (
@@ -175,4 +177,7 @@ def run(project, stdin=None, stdout=None, today=None):
     scores = {number: score for number, score in answers.items() if score != "skip"}
     contributed.write_sets(project, [contributed.RatingSet(set_id, label, "individual", date, "Rated with python -m scripts rate.", scores)])
     term.say(f"Saved {target}. Run `make build` to add it to the package, and propose the file in a pull request to share it.")
+    term.say()
+    for line in compare.compare(project, scores)[0]:
+        term.say(line)
     return 0

@@ -17,22 +17,28 @@ SETTINGS = {
 }
 # The build's downloads (the package zip and its .sha256) are served at /downloads/.
 DOWNLOADS_MOUNT = "downloads"
+# The rating page's script and style (site/static/) at /assets/, its data (built) at /rating/.
+ASSETS_MOUNT = "assets"
+RATING_MOUNT = "rating"
 
 
 def site_paths(project):
     """What makes the instance this project's site besides the database: metadata, templates,
-    local plugins and static downloads. Shared by serve, publish and the tests."""
+    local plugins and static files. Shared by serve, publish and the tests."""
     return {
         "metadata": project.metadata_path,
         "template_dir": project.site_dir / "templates",
         "plugins_dir": project.site_dir / "plugins",
-        "static": (DOWNLOADS_MOUNT, project.build_dir / "downloads"),
+        "static": [
+            (DOWNLOADS_MOUNT, project.build_dir / "downloads"),
+            (ASSETS_MOUNT, project.site_dir / "static"),
+            (RATING_MOUNT, project.build_dir / "rating"),
+        ],
     }
 
 
 def site_options(project, path=str):
     paths = site_paths(project)
-    mount, directory = paths["static"]
     return [
         "--metadata",
         path(paths["metadata"]),
@@ -40,8 +46,7 @@ def site_options(project, path=str):
         path(paths["template_dir"]),
         "--plugins-dir",
         path(paths["plugins_dir"]),
-        "--static",
-        f"{mount}:{path(directory)}",
+        *[part for mount, directory in paths["static"] for part in ("--static", f"{mount}:{path(directory)}")],
     ]
 
 
@@ -75,13 +80,12 @@ def app(project, metadata=None):
     from datasette.app import Datasette
 
     paths = site_paths(project)
-    mount, directory = paths["static"]
     return Datasette(
         immutables=[str(project.db_path)],
         metadata=metadata if metadata is not None else yaml.safe_load(paths["metadata"].read_text(encoding="utf-8")),
         template_dir=str(paths["template_dir"]),
         plugins_dir=str(paths["plugins_dir"]),
-        static_mounts=[(mount, str(directory))],
+        static_mounts=[(mount, str(directory)) for mount, directory in paths["static"]],
         settings=SETTINGS,
     )
 
