@@ -103,12 +103,17 @@ def test_comment_quotes_point_at_text_that_contains_the_quotation(client, built)
             assert passage in text, row["comment"]
 
 
-def test_discussion_chart_counts_match_the_mentions_view(client):
+def test_discussion_counts_agree_everywhere(client):
+    """The chart's query, the per-theory query and the overview view all count the comments
+    of the one view theory_discussion."""
     rows = client.get("/longlist/discussion_by_group_rank.json?_shape=array").json()
-    mentions = client.get("/longlist/comment_theory_mentions.json?_shape=array&_size=max").json()
+    mentions = client.get("/longlist/theory_discussion.json?_shape=array&_size=max").json()
+    overview = {r["number"]: r for r in client.get("/longlist/theory_overview.json?_shape=array&_size=max").json()}
     for row in rows:
         comments = {m["comment_id"] for m in mentions if m["theory_number"] == row["number"]}
-        assert row["comments"] == len(comments), row["theory"]
+        assert row["comments"] == len(comments) == overview[row["number"]]["discussing_comments"], row["theory"]
+        on_page = client.get(f"/longlist/comments_on_a_theory.json?_shape=array&number={row['number']}").json()
+        assert {r["id"] for r in on_page if r["part"] != "theory"} == comments, row["theory"]
     assert [r["number"] for r in rows][:5] == [1, 4, 3, 6, 8]
 
 

@@ -19,7 +19,8 @@ def canned_queries(project):
     queries = {}
     for path in saved.sql_files(project.root / "sql" / "queries"):
         header, sql = saved.read_sql(path)
-        query = {"title": header["title"], "description": header["description"], "sql": sql}
+        # hide_sql: the page opens with the question and its answer; "(show)" reveals the SQL
+        query = {"title": header["title"], "description": header["description"], "sql": sql, "hide_sql": True}
         if header.get("chart"):
             chart = charts.parse(header["chart"], project.rel(path), charts.header_line(path, "chart"))
             link = f'<a class="chart-link" href="{html.escape(charts.href(path.stem, chart))}">Show it as a chart</a>'
