@@ -55,11 +55,11 @@ def stage_outputs(project, staging, progress, timings=None):
         raise
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
 
-    charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
+    charted, empty_charts = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
     map_svg = argument_picture.write(staging / "build" / project.db_path.name, [staging / ARGUMENT_MAP_DOC])
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/; {ARGUMENT_MAP_DOC}")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor))
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, empty_charts))
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(aif.aif_bytes(tables, theory_titles(tables)))
     timer.done("site", f"metadata.yml, {AIF_EXPORT}")

@@ -63,8 +63,11 @@ def link(datasette, database, table, key, text=None):
 def row_kind(row):
     keys = row.keys() if hasattr(row, "keys") else ()
     for column in ("kind", "part"):
-        if column in keys and isinstance(row[column], str) and row[column] in KINDS:
-            return KINDS[row[column]]
+        value = row[column] if column in keys else None
+        if isinstance(value, str):
+            for kind, table in KINDS.items():
+                if value == kind or value.startswith(kind + " "):  # "comment that quotes it"
+                    return table
     return None
 
 
@@ -95,7 +98,7 @@ def render(datasette, database, row, column, value):
         return markupsafe.Markup("post: {}").format(link(datasette, database, "post_sections", key))
     table = ID_COLUMNS[column]
     if column == "id":
-        table = row_kind(row)
+        table = row_kind(row) or (guess(text) if guess(text) in ("comments", "arguments") else None)
         if table is None:
             return None
     if table is None or table in ("theories", "theory_points"):
