@@ -29,19 +29,15 @@ def svg_marks(svg_text):
 
 
 def plottable(rows, chart):
-    return [row for row in rows if all(row.get(column) is not None for column in (chart.x, chart.y))]
+    return charts.plottable(rows, chart)
 
 
-def enough_to_draw(rows, chart):
-    """A chart draws from at least two rows, unless nobody has given a score yet (the shipped
-    data has only the group's rank order): then a chart of values derived from scores is
-    honestly empty, every row lacking them."""
-    from tests.conftest import REPO, read_csv
-
-    if len(plottable(rows, chart)) >= 2:
-        return True
-    scored = any(r["score"] for r in read_csv(REPO, "ratings"))
-    return not scored and bool(rows) and not plottable(rows, chart)
+def enough_to_draw(rows, chart, empty_reason=""):
+    """A chart draws from at least two plottable rows, or draws nothing and says why (a
+    `-- chart_empty:` line): never empty axes."""
+    if charts.draws_nothing(rows, chart):
+        return bool(empty_reason)
+    return len(plottable(rows, chart)) >= 2
 
 
 # Saved queries ---------------------------------------------------------------------------
@@ -122,13 +118,19 @@ def test_discussion_counts_agree_everywhere(client):
 CHARTED = charts.charted_queries(REPO)
 
 
-def test_there_are_charts_and_each_links_from_its_description():
+def test_there_are_charts_and_each_links_from_its_description_or_says_why_not(built):
     metadata = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))
     queries = metadata["databases"]["longlist"]["queries"]
     assert len(CHARTED) >= 4
-    for query in CHARTED:
-        description_html = queries[query.name]["description_html"]
-        assert html.escape(charts.href(query.name, query.chart)) in description_html
+    with sqlite3.connect(built.db_path) as db:
+        for query in CHARTED:
+            description_html = queries[query.name]["description_html"]
+            _, rows = charts.run_with_defaults(db, query.sql)
+            if not charts.draws_nothing(rows, query.chart):
+                assert html.escape(charts.href(query.name, query.chart)) in description_html
+            else:  # nothing to draw: the reason, in words, and no link to empty axes
+                assert "chart-link" not in description_html, query.name
+                assert html.escape(query.empty_reason) in description_html and query.empty_reason, query.name
 
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
@@ -185,8 +187,12 @@ def test_committed_chart_images_are_fresh_and_draw_every_row(built, query):
     assert committed == (built.root / relative).read_text(encoding="utf-8"), f"{relative} is stale: run the build and commit it"
     with sqlite3.connect(built.db_path) as db:
         _, rows = charts.run_with_defaults(db, query.sql)
-    assert svg_marks(committed) == len(plottable(rows, query.chart))
-    assert enough_to_draw(rows, query.chart), query.name
+    assert enough_to_draw(rows, query.chart, query.empty_reason), query.name
+    if not charts.draws_nothing(rows, query.chart):
+        assert svg_marks(committed) == len(plottable(rows, query.chart))
+    else:  # the image is the sentence that says why, not empty axes
+        texts = [t.text for t in ET.fromstring(committed).iter(f"{SVG}text")]
+        assert "role-axis" not in committed and " ".join(texts[1:]) == query.empty_reason
 
 
 def test_chart_images_do_not_depend_on_the_build_machine_fonts():

@@ -15,8 +15,8 @@ datasette-vega sorts labels alphabetically and ignores ORDER BY, so a query that
 order gives its labels prefixes that sort that way (zero-padded numbers). A label that names a
 theory starts with the theory's zero-padded number, in every chart.
 
-A chart never draws empty axes. A row is plottable when it has both coordinates (and, for a bar,
-a non-zero length); a chart whose query has no plottable row must say why in a
+A chart never draws empty axes. A row is plottable when it has both coordinates; a chart whose
+query has no plottable row (or only bars of length 0) must say why in a
 `-- chart_empty: WHY` line: the docs image is then that sentence, and the query's page shows it
 in place of the chart link (scripts/publishing/metadata.py).
 """
@@ -148,9 +148,15 @@ def run_with_defaults(connection, sql):
 
 
 def plottable(rows, chart):
-    """The rows that draw a mark: both coordinates present and, for a bar, a length other than 0."""
+    """The rows that draw a mark: both coordinates present."""
+    return [row for row in rows if row.get(chart.x) is not None and row.get(chart.y) is not None]
+
+
+def draws_nothing(rows, chart):
+    """True if the chart would be empty axes: no plottable row, or bars all of length 0."""
     lengths = [c for c, t in ((chart.x, chart.x_type), (chart.y, chart.y_type)) if t == "quantitative"] if chart.mark == "bar" else []
-    return [row for row in rows if row.get(chart.x) is not None and row.get(chart.y) is not None and all(row[c] != 0 for c in lengths)]
+    drawn = plottable(rows, chart)
+    return not drawn or bool(lengths) and all(row[c] == 0 for row in drawn for c in lengths)
 
 
 def check(query, columns, rows, relative):
@@ -158,8 +164,7 @@ def check(query, columns, rows, relative):
     missing = [c for c in query.chart.columns if c not in columns]
     if missing:
         raise BuildError(relative, f"column {missing[0]!r} is not in the query's result (it has: {', '.join(columns)})", line=query.line, field="chart")
-    drawn = plottable(rows, query.chart)
-    if not drawn:
+    if draws_nothing(rows, query.chart):
         if not query.empty_reason:
             raise BuildError(
                 relative,
