@@ -319,3 +319,29 @@ def test_publish_dry_run_prints_one_runnable_line():
     printed = []
     publish.publish(REPO, "cloudrun", "longlist", dry_run=True, print=printed.append)
     assert len(printed) == 1 and shlex.split(printed[0])[1:] == publish.command(REPO, "cloudrun", "longlist")[1:]
+
+
+# The argument map as a picture --------------------------------------------------------------
+
+
+def test_argument_map_picture_is_fresh_and_draws_every_comment_argument_and_relation(built):
+    from scripts.pipeline.build import ARGUMENT_MAP_DOC
+    from scripts.publishing import argument_map
+
+    committed = (REPO.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8")
+    assert committed == (built.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8"), f"{ARGUMENT_MAP_DOC} is stale: run the build and commit it"
+    assert (built.build_dir / "downloads" / argument_map.SERVED_NAME).read_text(encoding="utf-8") == committed
+    assert argument_map.svg(argument_map.load(built.db_path)) == committed  # the same bytes every time
+    root = ET.fromstring(committed)
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    with sqlite3.connect(built.db_path) as db:
+        comments = [r[0] for r in db.execute("select id from comments order by position")]
+        arguments = [r[0] for r in db.execute("select id from arguments order by start, id")]
+        relations = db.execute("select argument_id, relation, target_argument_id from argument_relations").fetchall()
+        replies = db.execute("select count(*) from comments where parent_id is not null").fetchone()[0]
+    assert [h.rsplit("/", 1)[1] for h in links if "/comments/" in h] == comments
+    assert [h.rsplit("/", 1)[1] for h in links if "/arguments/" in h] == arguments
+    arcs = sorted(tuple(p.find(f"{SVG}title").text.split(" ")) for p in root.iter(f"{SVG}path") if p.find(f"{SVG}title") is not None)
+    assert arcs == sorted(tuple(r) for r in relations)
+    # the reply tree: one connector per reply (grey, no title)
+    assert len([p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#9a9a9a"]) == replies

@@ -147,9 +147,7 @@ def svg(data):
             parent = header[p["parent"]]
             px = LEFT + parent["depth"] * INDENT + 6
             cx = LEFT + p["depth"] * INDENT
-            out.append(
-                f'<path d="M{px},{parent["y"] + 9} V{p["y"] + 8} H{cx}" fill="none" stroke="#9a9a9a" stroke-width="1.2"/>'
-            )
+            out.append(f'<path d="M{px},{parent["y"] + 9} V{p["y"] + 8} H{cx}" fill="none" stroke="#9a9a9a" stroke-width="1.2"/>')
     for p in placed:
         x = LEFT + p["depth"] * INDENT
         if p["row"] == "group":
@@ -163,11 +161,12 @@ def svg(data):
         else:
             y = p["y"] + 8
             lx = label_x[p["id"]]
+            leader = number(lx + len(labels[p["id"]]) * CHAR_WIDTH + 4)  # a faint line from the label to the arcs
             out.append(
                 f'<a href="/{DATABASE}/arguments/{p["id"]}"><title>{escape(p["id"] + ": " + p["summary"])}</title>'
                 f'<circle cx="{lx - 6}" cy="{y - 3.5}" r="2.5" fill="#333333"/>'
                 f'<text x="{lx}" y="{y}">{escape(labels[p["id"]])}</text></a>'
-                f'<line x1="{number(lx + len(labels[p["id"]]) * CHAR_WIDTH + 4)}" y1="{y - 3.5}" x2="{arc_x}" y2="{y - 3.5}" stroke="#e2e2e2" stroke-width="1"/>'
+                f'<line x1="{leader}" y1="{y - 3.5}" x2="{arc_x}" y2="{y - 3.5}" stroke="#e2e2e2" stroke-width="1"/>'
             )
     for relation in data["relations"]:
         colour, dash, stroke = RELATION_STYLE.get(relation["relation"], ("#000000", "", 1))

@@ -41,7 +41,14 @@ LIST_COLUMNS = {"comment_ids", "ids", "argument_ids"}
 PHRASE_COLUMNS = {"quotes_from", "source"}
 PHRASES = {"comment": "comments", "theory": "theories", "sub-point": "theory_points", "post section": "post_sections", "post": "post_sections"}
 # what a row's kind/part column says its `id` is
-KINDS = {"theory": "theories", "sub-point": "theory_points", "post section": "post_sections", "section": "post_sections", "comment": "comments", "argument": "arguments"}
+KINDS = {
+    "theory": "theories",
+    "sub-point": "theory_points",
+    "post section": "post_sections",
+    "section": "post_sections",
+    "comment": "comments",
+    "argument": "arguments",
+}
 # table columns that hold an id but are not a foreign key
 TABLE_COLUMNS = {("argument_targets", "target_id"), ("comments", "quote_source")}
 VIEWS = {"theory_overview", "theory_discussion"}

@@ -59,7 +59,8 @@ def source_link(datasette, database, source):
 
 def stance_groups(arguments):
     order = list(STANCE_ORDER) + sorted({a["stance"] for a in arguments} - set(STANCE_ORDER))
-    return [{"stance": stance, "arguments": [a for a in arguments if a["stance"] == stance]} for stance in order if any(a["stance"] == stance for a in arguments)]
+    groups = [{"stance": stance, "arguments": [a for a in arguments if a["stance"] == stance]} for stance in order]
+    return [group for group in groups if group["arguments"]]
 
 
 async def writers(db):
@@ -89,7 +90,8 @@ async def theory_page(datasette, database, number):
         r["rating_set_id"]: r["ranked"]
         for r in await rows(
             db,
-            "select rating_set_id, count(rank) as ranked from ratings where rating_set_id in (select id from rating_sets where kind = ?) group by rating_set_id",
+            "select rating_set_id, count(rank) as ranked from ratings"
+            " where rating_set_id in (select id from rating_sets where kind = ?) group by rating_set_id",
             [GROUP_KIND],
         )
     }
@@ -287,7 +289,8 @@ async def thread_page(datasette, database):
     names = await writers(db)
     comments = await rows(db, "select * from comments order by position")
     edits = await rows(db, "select * from comment_edits order by start")
-    counts = {r["comment_id"]: r["n"] for r in await rows(db, "select comment_id, count(*) as n from arguments where comment_id is not null group by comment_id")}
+    counted = await rows(db, "select comment_id, count(*) as n from arguments where comment_id is not null group by comment_id")
+    counts = {r["comment_id"]: r["n"] for r in counted}
     by_id = {}
     for comment in comments:
         own_edits = [dict(e, paragraphs=paragraphs(e["text"])) for e in edits if e["comment_id"] == comment["id"]]
@@ -346,3 +349,13 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
         return thread
     return {}
+
+
+@hookimpl
+def menu_links(datasette, actor, request):
+    """The reading pages, from the menu of every page."""
+    name = first_database(datasette)
+    links = [{"href": datasette.urls.path("/thread"), "label": "The comment thread"}]
+    if name:
+        links.append({"href": datasette.urls.table(name, "theories"), "label": "The 20 theories"})
+    return links
