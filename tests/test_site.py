@@ -387,3 +387,26 @@ def test_reading_pages_show_what_a_later_package_adds(built, tmp_path):
         assert "Related theories" not in page and 'class="tag voice"' not in page and "No scores yet" in page
     finally:
         plain.close()
+
+
+@pytest.mark.parametrize(
+    "path, link",
+    [
+        ("/longlist/comments_on_a_theory?number=9", '<a href="/longlist/comments/c01">c01</a>'),
+        ("/longlist/comments_on_a_theory?number=9", '<a href="/longlist/theories/9">9</a>'),
+        ("/longlist/comment_quotes", 'post section <a href="/longlist/post_sections/disagreement">disagreement</a>'),
+        ("/longlist/arguments_on_theory?theory=9", 'post: <a href="/longlist/post_sections/disagreement">disagreement</a>'),
+        ("/longlist/search_text?q=Goodharted", '<a href="/longlist/theory_points/9~2E1">9.1</a>'),
+        ("/longlist/argument_targets", '<a href="/longlist/theory_points/9~2E2">9.2</a>'),
+        ("/longlist/theory_discussion", '<a href="/longlist/theories/20">20</a>'),
+        ("/longlist/theory_overview", '<a href="/longlist/comments/c09">c09</a>, <a href="/longlist/comments/c10">c10</a>'),
+    ],
+)
+def test_ids_in_results_link_to_their_pages(client, path, link):
+    page = client.get(path)
+    assert page.status_code == 200 and link in page.text
+
+
+def test_counts_are_not_linked_as_theories(client):
+    page = client.get("/longlist/discussion_by_group_rank").text
+    assert 'td class="col-comments"><a' not in page and '<td class="col-number"><a href="/longlist/theories/1">1</a>' in page
