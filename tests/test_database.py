@@ -73,9 +73,25 @@ def test_full_text_search_indexes_the_text(db, table):
 
 
 def test_theory_overview_view(db):
-    rows = {r[0]: r for r in db.execute("select number, group_rank, sub_points, quoting_comments from theory_overview")}
+    rows = {r[0]: r for r in db.execute("select number, group_rank, sub_points, discussing_comments, comment_ids from theory_overview")}
     assert len(rows) == 20
     assert rows[1][1] == 1 and rows[20][1] is None
     assert rows[9][2] == 2 and rows[6][2] == 2 and rows[1][2] == 0
-    # c09 quotes theory 20, c16 quotes theory 12 (cut with "...").
-    assert {n for n, r in rows.items() if r[3]} == {12, 20}
+    # c09 quotes theory 20 and its three replies argue about it; c16 quotes theory 12 (cut with "...").
+    assert rows[20][3:] == (4, "c09, c10, c11, c12")
+    assert rows[12][3:] == (1, "c16")
+
+
+def test_theory_discussion_is_quotes_names_and_arguments(db):
+    """One definition of "a comment discusses a theory": every comment whose argument
+    targets a theory or one of its sub-points is in it, and so is every quotation of a theory."""
+    discussion = set(db.execute("select comment_id, theory_number, link from theory_discussion"))
+    argued = set(
+        db.execute(
+            "select distinct a.comment_id, t.theory_number from arguments a join argument_targets t on t.argument_id = a.id where a.comment_id is not null"
+        )
+    )
+    assert {(c, n) for c, n, link in discussion if link == "argues"} == argued
+    # theory 9: its arguments in the thread are all in c01 (the training-loop side of the debate)
+    assert {c for c, n, _ in discussion if n == 9} == {c for c, n in argued if n == 9} == {"c01"}
+    assert ("c16", 12, "quotes") in discussion and ("c09", 20, "quotes") in discussion

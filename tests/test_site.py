@@ -29,19 +29,15 @@ def svg_marks(svg_text):
 
 
 def plottable(rows, chart):
-    return [row for row in rows if all(row.get(column) is not None for column in (chart.x, chart.y))]
+    return charts.plottable(rows, chart)
 
 
-def enough_to_draw(rows, chart):
-    """A chart draws from at least two rows, unless nobody has given a score yet (the shipped
-    data has only the group's rank order): then a chart of values derived from scores is
-    honestly empty, every row lacking them."""
-    from tests.conftest import REPO, read_csv
-
-    if len(plottable(rows, chart)) >= 2:
-        return True
-    scored = any(r["score"] for r in read_csv(REPO, "ratings"))
-    return not scored and bool(rows) and not plottable(rows, chart)
+def enough_to_draw(rows, chart, empty_reason=""):
+    """A chart draws from at least two plottable rows, or draws nothing and says why (a
+    `-- chart_empty:` line): never empty axes."""
+    if charts.draws_nothing(rows, chart):
+        return bool(empty_reason)
+    return len(plottable(rows, chart)) >= 2
 
 
 # Saved queries ---------------------------------------------------------------------------
@@ -103,12 +99,17 @@ def test_comment_quotes_point_at_text_that_contains_the_quotation(client, built)
             assert passage in text, row["comment"]
 
 
-def test_discussion_chart_counts_match_the_mentions_view(client):
+def test_discussion_counts_agree_everywhere(client):
+    """The chart's query, the per-theory query and the overview view all count the comments
+    of the one view theory_discussion."""
     rows = client.get("/longlist/discussion_by_group_rank.json?_shape=array").json()
-    mentions = client.get("/longlist/comment_theory_mentions.json?_shape=array&_size=max").json()
+    mentions = client.get("/longlist/theory_discussion.json?_shape=array&_size=max").json()
+    overview = {r["number"]: r for r in client.get("/longlist/theory_overview.json?_shape=array&_size=max").json()}
     for row in rows:
         comments = {m["comment_id"] for m in mentions if m["theory_number"] == row["number"]}
-        assert row["comments"] == len(comments), row["theory"]
+        assert row["comments"] == len(comments) == overview[row["number"]]["discussing_comments"], row["theory"]
+        on_page = client.get(f"/longlist/comments_on_a_theory.json?_shape=array&number={row['number']}").json()
+        assert {r["id"] for r in on_page if r["part"] != "theory"} == comments, row["theory"]
     assert [r["number"] for r in rows][:5] == [1, 4, 3, 6, 8]
 
 
@@ -117,13 +118,19 @@ def test_discussion_chart_counts_match_the_mentions_view(client):
 CHARTED = charts.charted_queries(REPO)
 
 
-def test_there_are_charts_and_each_links_from_its_description():
+def test_there_are_charts_and_each_links_from_its_description_or_says_why_not(built):
     metadata = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))
     queries = metadata["databases"]["longlist"]["queries"]
     assert len(CHARTED) >= 4
-    for query in CHARTED:
-        description_html = queries[query.name]["description_html"]
-        assert html.escape(charts.href(query.name, query.chart)) in description_html
+    with sqlite3.connect(built.db_path) as db:
+        for query in CHARTED:
+            description_html = queries[query.name]["description_html"]
+            _, rows = charts.run_with_defaults(db, query.sql)
+            if not charts.draws_nothing(rows, query.chart):
+                assert html.escape(charts.href(query.name, query.chart)) in description_html
+            else:  # nothing to draw: the reason, in words, and no link to empty axes
+                assert "chart-link" not in description_html, query.name
+                assert html.escape(query.empty_reason) in description_html and query.empty_reason, query.name
 
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
@@ -180,8 +187,12 @@ def test_committed_chart_images_are_fresh_and_draw_every_row(built, query):
     assert committed == (built.root / relative).read_text(encoding="utf-8"), f"{relative} is stale: run the build and commit it"
     with sqlite3.connect(built.db_path) as db:
         _, rows = charts.run_with_defaults(db, query.sql)
-    assert svg_marks(committed) == len(plottable(rows, query.chart))
-    assert enough_to_draw(rows, query.chart), query.name
+    assert enough_to_draw(rows, query.chart, query.empty_reason), query.name
+    if not charts.draws_nothing(rows, query.chart):
+        assert svg_marks(committed) == len(plottable(rows, query.chart))
+    else:  # the image is the sentence that says why, not empty axes
+        texts = [t.text for t in ET.fromstring(committed).iter(f"{SVG}text")]
+        assert "role-axis" not in committed and " ".join(texts[1:]) == query.empty_reason
 
 
 def test_chart_images_do_not_depend_on_the_build_machine_fonts():
@@ -311,3 +322,94 @@ def test_publish_dry_run_prints_one_runnable_line():
     printed = []
     publish.publish(REPO, "cloudrun", "longlist", dry_run=True, print=printed.append)
     assert len(printed) == 1 and shlex.split(printed[0])[1:] == publish.command(REPO, "cloudrun", "longlist")[1:]
+
+
+# The argument map as a picture --------------------------------------------------------------
+
+
+def test_argument_map_picture_is_fresh_and_draws_every_comment_argument_and_relation(built):
+    from scripts.pipeline.build import ARGUMENT_MAP_DOC
+    from scripts.publishing import argument_map
+
+    committed = (REPO.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8")
+    assert committed == (built.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8"), f"{ARGUMENT_MAP_DOC} is stale: run the build and commit it"
+    assert (built.build_dir / "downloads" / argument_map.SERVED_NAME).read_text(encoding="utf-8") == committed
+    assert argument_map.svg(argument_map.load(built.db_path)) == committed  # the same bytes every time
+    root = ET.fromstring(committed)
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    with sqlite3.connect(built.db_path) as db:
+        comments = [r[0] for r in db.execute("select id from comments order by position")]
+        arguments = [r[0] for r in db.execute("select id from arguments order by start, id")]
+        relations = db.execute("select argument_id, relation, target_argument_id from argument_relations").fetchall()
+        replies = db.execute("select count(*) from comments where parent_id is not null").fetchone()[0]
+    assert [h.rsplit("/", 1)[1] for h in links if "/comments/" in h] == comments
+    assert [h.rsplit("/", 1)[1] for h in links if "/arguments/" in h] == arguments
+    arcs = sorted(tuple(p.find(f"{SVG}title").text.split(" ")) for p in root.iter(f"{SVG}path") if p.find(f"{SVG}title") is not None)
+    assert arcs == sorted(tuple(r) for r in relations)
+    # the reply tree: one connector per reply (grey, no title)
+    assert len([p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#9a9a9a"]) == replies
+
+
+# Reading pages -------------------------------------------------------------------------------
+
+
+def test_reading_pages_show_what_a_later_package_adds(built, tmp_path):
+    """The theory and comment pages show an argument's voice, an attribution's grade and the
+    post's theory-to-theory relations as soon as the database has them (a later version of the
+    package), with no template change; without them they show the rest."""
+    import shutil
+    from types import SimpleNamespace
+
+    from tests.conftest import DatasetteClient
+
+    db_path = tmp_path / "longlist.db"
+    shutil.copy(built.db_path, db_path)
+    with sqlite3.connect(db_path) as db:
+        db.execute("alter table arguments add column voice text")
+        db.execute("update arguments set voice = case when id = 'a06' then 'reported' else 'own' end")
+        db.execute("alter table comments add column attribution_grade text")
+        db.execute("update comments set attribution_grade = 'stated' where participant_id is not null")
+        db.execute("create table theory_relations (theory_number integer, related_theory_number integer, relation text, evidence_quote text)")
+        db.execute("insert into theory_relations values (4, 3, 'refines', 'Similar to auditing')")
+    project = SimpleNamespace(db_path=db_path, metadata_path=built.metadata_path, site_dir=built.site_dir, build_dir=built.build_dir)
+    client = DatasetteClient(project)
+    try:
+        theory_9 = client.get("/longlist/theories/9").text
+        assert '<span class="tag voice">reported</span>' in theory_9
+        theory_4 = client.get("/longlist/theories/4").text
+        assert "Related theories" in theory_4 and "Similar to auditing" in theory_4 and 'href="/longlist/theories/3"' in theory_4
+        theory_3 = client.get("/longlist/theories/3").text  # the other end of the relation
+        assert 'href="/longlist/theories/4"' in theory_3.split("Related theories")[1]
+        comment = client.get("/longlist/comments/c01").text
+        assert '<span class="tag grade">stated</span>' in comment
+    finally:
+        client.close()
+    plain = DatasetteClient(built)
+    try:
+        page = plain.get("/longlist/theories/9").text
+        assert "Related theories" not in page and 'class="tag voice"' not in page and "No scores yet" in page
+    finally:
+        plain.close()
+
+
+@pytest.mark.parametrize(
+    "path, link",
+    [
+        ("/longlist/comments_on_a_theory?number=9", '<a href="/longlist/comments/c01">c01</a>'),
+        ("/longlist/comments_on_a_theory?number=9", '<a href="/longlist/theories/9">9</a>'),
+        ("/longlist/comment_quotes", 'post section <a href="/longlist/post_sections/disagreement">disagreement</a>'),
+        ("/longlist/arguments_on_theory?theory=9", 'post: <a href="/longlist/post_sections/disagreement">disagreement</a>'),
+        ("/longlist/search_text?q=Goodharted", '<a href="/longlist/theory_points/9~2E1">9.1</a>'),
+        ("/longlist/argument_targets", '<a href="/longlist/theory_points/9~2E2">9.2</a>'),
+        ("/longlist/theory_discussion", '<a href="/longlist/theories/20">20</a>'),
+        ("/longlist/theory_overview", '<a href="/longlist/comments/c09">c09</a>, <a href="/longlist/comments/c10">c10</a>'),
+    ],
+)
+def test_ids_in_results_link_to_their_pages(client, path, link):
+    page = client.get(path)
+    assert page.status_code == 200 and link in page.text
+
+
+def test_counts_are_not_linked_as_theories(client):
+    page = client.get("/longlist/discussion_by_group_rank").text
+    assert 'td class="col-comments"><a' not in page and '<td class="col-number"><a href="/longlist/theories/1">1</a>' in page

@@ -11,6 +11,7 @@ from scripts.core import schema
 from scripts.pipeline import aggregates, arguments, curation, load, normalize, package, parse, source, thread
 from scripts.pipeline.commit import commit
 from scripts.publishing import aif, charts, metadata, queries, rating_page
+from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
 from scripts.release import bundle
 
@@ -54,10 +55,11 @@ def stage_outputs(project, staging, progress, timings=None):
         raise
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
 
-    charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
-    timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/")
+    charted, empty_charts = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
+    map_svg = argument_picture.write(staging / "build" / project.db_path.name, [staging / ARGUMENT_MAP_DOC])
+    timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/; {ARGUMENT_MAP_DOC}")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor))
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, empty_charts))
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(aif.aif_bytes(tables, theory_titles(tables)))
     reference = staging / rating_reference(project)
@@ -70,6 +72,8 @@ def stage_outputs(project, staging, progress, timings=None):
     name = bundle.zip_name(descriptor)
     digest = bundle.write_zip(bundle.members(staging, project, descriptor), downloads / name, name[: -len(".zip")])
     (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
+    # the thread page shows the argument map from here (site/plugins/reading.py)
+    (downloads / argument_picture.SERVED_NAME).write_text(map_svg, encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
 
     timer.done("validate", "frictionless: package valid (ran alongside load, charts, site and bundle)", seconds=validation.result())
@@ -77,6 +81,7 @@ def stage_outputs(project, staging, progress, timings=None):
 
 
 AIF_EXPORT = "exports/argument_map.aif.json"
+ARGUMENT_MAP_DOC = "docs/argument_map.svg"
 
 
 def theory_titles(tables):
@@ -106,6 +111,8 @@ def outputs(project, descriptor):
             rating_reference(project),
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
+            f"{download_dir(project)}/{argument_picture.SERVED_NAME}",
+            ARGUMENT_MAP_DOC,
         ]
         + charts.image_paths(project)
     )

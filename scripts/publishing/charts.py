@@ -12,7 +12,13 @@ optional columns). That one line gives both pictures:
 - docs/charts.md: the build runs the query with its default parameters and renders docs/charts/NAME.svg
   with vl-convert, and `python -m scripts docs` lists them in docs/charts.md.
 datasette-vega sorts labels alphabetically and ignores ORDER BY, so a query that wants another
-order gives its labels prefixes that sort that way (zero-padded numbers).
+order gives its labels prefixes that sort that way (zero-padded numbers). A label that names a
+theory starts with the theory's zero-padded number, in every chart.
+
+A chart never draws empty axes. A row is plottable when it has both coordinates; a chart whose
+query has no plottable row (or only bars of length 0) must say why in a
+`-- chart_empty: WHY` line: the docs image is then that sentence, and the query's page shows it
+in place of the chart link (scripts/publishing/metadata.py).
 """
 
 import re
@@ -34,7 +40,12 @@ CHART_DIR = Path("docs") / "charts"
 # vl-convert measures text with this font, which it bundles: the SVGs do not depend on the
 # fonts installed on the machine that builds them.
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-LABEL_LIMIT = 320  # pixels of an axis label before it is cut with "…"
+LABEL_LIMIT = 0  # no limit: an axis label is never cut with "…" (vl-convert sizes the chart to fit)
+# Stances, for against: dark blue and orange differ in hue and in lightness, so they stay apart
+# in greyscale and for red-green colour blindness; the softer stances sit between them.
+STANCE_COLOURS = {"supports": "#08306b", "qualifies": "#4292c6", "opposes": "#f16913", "questions": "#bdbdbd"}
+MAX_EXTENT = 480  # pixels an axis may take for its labels (the longest theory label needs about 260)
+EMPTY_WIDTH = 560
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class ChartedQuery:
     sql: str
     path: Path
     line: int
+    empty_reason: str = ""
 
 
 def parse(text, file, line):
@@ -114,7 +126,8 @@ def charted_queries(project):
             continue
         relative = project.rel(path)
         line = header_line(path, "chart")
-        found.append(ChartedQuery(path.stem, header.get("title", path.stem), parse(header["chart"], relative, line), sql, path, line))
+        chart = parse(header["chart"], relative, line)
+        found.append(ChartedQuery(path.stem, header.get("title", path.stem), chart, sql, path, line, header.get("chart_empty", "")))
     return found
 
 
@@ -134,13 +147,37 @@ def run_with_defaults(connection, sql):
     return columns, [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
+def plottable(rows, chart):
+    """The rows that draw a mark: both coordinates present."""
+    return [row for row in rows if row.get(chart.x) is not None and row.get(chart.y) is not None]
+
+
+def draws_nothing(rows, chart):
+    """True if the chart would be empty axes: no plottable row, or bars all of length 0."""
+    lengths = [c for c, t in ((chart.x, chart.x_type), (chart.y, chart.y_type)) if t == "quantitative"] if chart.mark == "bar" else []
+    drawn = plottable(rows, chart)
+    return not drawn or bool(lengths) and all(row[c] == 0 for row in drawn for c in lengths)
+
+
 def check(query, columns, rows, relative):
+    """True if the chart draws, False if it is honestly empty (and says why); else a BuildError."""
     missing = [c for c in query.chart.columns if c not in columns]
     if missing:
         raise BuildError(relative, f"column {missing[0]!r} is not in the query's result (it has: {', '.join(columns)})", line=query.line, field="chart")
+    if draws_nothing(rows, query.chart):
+        if not query.empty_reason:
+            raise BuildError(
+                relative,
+                f"the chart has no row to draw with its default parameters ({len(rows)} row(s), none with both {query.chart.x} and {query.chart.y});"
+                " add a `-- chart_empty: WHY` line saying why, for the page and the docs",
+                line=query.line,
+                field="chart",
+            )
+        return False
     # datasette-vega draws nothing for fewer than two rows
     if len(rows) < 2:
         raise BuildError(relative, f"the query gives {len(rows)} row(s) with its default parameters; a chart needs at least 2", line=query.line, field="chart")
+    return True
 
 
 def channel(column, vega_type):
@@ -180,6 +217,10 @@ def vegalite_spec(query, rows):
             encoding[axis]["axis"] = {"values": ticks, "format": "d"}
     if chart.color:
         encoding["color"] = {"field": chart.color, "type": "nominal"}
+        values = {row[chart.color] for row in rows}
+        if values and values <= set(STANCE_COLOURS):
+            domain = [s for s in STANCE_COLOURS if s in values]
+            encoding["color"]["scale"] = {"domain": domain, "range": [STANCE_COLOURS[s] for s in domain]}
     if chart.size:
         encoding["size"] = {"field": chart.size, "type": "quantitative"}
     return {
@@ -189,8 +230,34 @@ def vegalite_spec(query, rows):
         "mark": chart.mark,
         "encoding": encoding,
         # maxExtent: room for the labels, else Vega caps it at 200 pixels and the axis title overlaps them
-        "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": LABEL_LIMIT + 20}},
+        "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": MAX_EXTENT}},
     }
+
+
+def wrap(text, width):
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + ([line] if line else [])
+
+
+def empty_svg(query):
+    """A chart with nothing to draw, as the sentence that says why (no axes)."""
+    from html import escape
+
+    lines = wrap(query.empty_reason, 88)
+    height = 58 + 17 * len(lines)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{EMPTY_WIDTH}" height="{height}" viewBox="0 0 {EMPTY_WIDTH} {height}">',
+        f'<rect width="{EMPTY_WIDTH}" height="{height}" fill="#ffffff" stroke="#cccccc"/>',
+        f'<text x="12" y="24" font-family="{FONT}" font-size="13" font-weight="bold">{escape(query.title)}: no chart yet</text>',
+    ]
+    out += [f'<text x="12" y="{50 + 17 * i}" font-family="{FONT}" font-size="11">{escape(line)}</text>' for i, line in enumerate(lines)]
+    return "\n".join(out + ["</svg>"]) + "\n"
 
 
 def render_svg(spec):
@@ -201,8 +268,9 @@ def render_svg(spec):
 
 def write_charts(project, db_path, out_dir):
     """Check every chart against its query's result and write out_dir/NAME.svg for each.
-    Returns the charted queries."""
+    Returns the charted queries and, for those with nothing to draw, why ({name: reason})."""
     queries = charted_queries(project)
+    empty = {}
     out_dir.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -212,11 +280,14 @@ def write_charts(project, db_path, out_dir):
                 columns, rows = run_with_defaults(connection, query.sql)
             except sqlite3.Error as exc:
                 raise BuildError(relative, f"the query fails with its default parameters: {exc}") from None
-            check(query, columns, rows, relative)
-            (out_dir / f"{query.name}.svg").write_text(render_svg(vegalite_spec(query, rows)), encoding="utf-8")
+            drawn = check(query, columns, rows, relative)
+            svg = render_svg(vegalite_spec(query, rows)) if drawn else empty_svg(query)
+            (out_dir / f"{query.name}.svg").write_text(svg, encoding="utf-8")
+            if not drawn:
+                empty[query.name] = query.empty_reason
     finally:
         connection.close()
-    return queries
+    return queries, empty
 
 
 def image_paths(project):

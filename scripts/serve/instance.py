@@ -13,7 +13,10 @@ SETTINGS = {
     "facet_suggest_time_limit_ms": 100,
     "allow_download": 1,
     "default_cache_ttl": 3600,
-    "num_sql_threads": 2,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
+    "num_sql_threads": 2,
+    # Datasette cuts cells at 2,048 characters in HTML; a comment is up to ~2,700 and no value
+    # may exceed 25 kB (site/plugins/limits.py), so no cell is cut (0 = never truncate).
+    "truncate_cells_html": 0,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
 }
 # The build's downloads (the package zip and its .sha256) are served at /downloads/.
 DOWNLOADS_MOUNT = "downloads"

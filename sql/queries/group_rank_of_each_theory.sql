@@ -3,7 +3,7 @@
 -- chart: mark=circle x=group_rank:quantitative y=theory:ordinal
 -- datasette-vega sorts labels alphabetically: the zero-padded list number keeps them in list order
 select
-  printf('%02d. %s', t.number, t.title) as theory,
+  printf('%02d %s', t.number, t.title) as theory,
   r.rank as group_rank,
   t.number
 from theories t

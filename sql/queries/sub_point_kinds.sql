@@ -3,7 +3,7 @@
 -- chart: mark=bar x=sub_points:quantitative y=theory:ordinal color=kind
 -- datasette-vega sorts labels alphabetically: the zero-padded list number keeps them in list order
 select
-  printf('%02d. %s', t.number, t.title) as theory,
+  printf('%02d %s', t.number, t.title) as theory,
   p.kind,
   count(*) as sub_points,
   group_concat(p.id, ', ') as ids

@@ -1,8 +1,9 @@
 -- title: Threads by size
--- description: Each top-level comment with the size of the thread it starts: how many comments (itself included), how deep the replies go, and how many arguments were made in it. The label starts with the zero-padded page position so charts keep the page order.
+-- description: Each top-level comment with the size of the thread it starts: how many comments (itself included), how deep the replies go, and how many arguments were made in it. The label is the comment's id (ids follow the page order, so charts keep it) and its opening words.
 -- chart: mark=bar x=comments:quantitative y=thread:ordinal
 select
-  printf('%02d %s', root.position, root.id || ': ' || substr(replace(replace(root.body, char(10) || char(10), ' '), char(10), ' '), 1, 40)) as thread,
+  root.id || ': ' || substr(replace(replace(root.body, char(10) || char(10), ' '), char(10), ' '), 1, 30)
+    || case when length(root.body) > 30 then '…' else '' end as thread,
   count(distinct c.id) as comments,
   max(c.depth) as deepest_reply,
   count(distinct a.id) as arguments

@@ -1,5 +1,5 @@
--- title: A comment thread as an indented tree
--- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query. Each reply is indented under the comment it answers, with how the parent was determined and the writer where the text shows it.
+-- title: A sub-thread, depth-first
+-- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query, so each reply comes right after the comment it answers: its depth, its parent and how the parent was determined, the writer where the text shows it, and the full text. The thread page (/thread) shows the whole discussion nested, as on LessWrong.
 -- params: root
 with recursive tree(id, depth, path) as (
   select id, 0, printf('%02d', position)
@@ -10,13 +10,12 @@ with recursive tree(id, depth, path) as (
   from comments c join tree on c.parent_id = tree.id
 )
 select
-  case when tree.depth = 0 then '' else printf('%.*c', tree.depth * 2, '·') || ' ' end
-    || c.id || ': ' || substr(replace(replace(c.body, char(10) || char(10), ' '), char(10), ' '), 1, 90)
-    || case when length(c.body) > 90 then '…' else '' end as comment,
+  c.id as comment,
   tree.depth,
   c.parent_id,
   c.parent_basis,
   p.name as writer,
+  c.quoted_text,
   c.body
 from tree
 join comments c on c.id = tree.id

@@ -1,18 +1,14 @@
--- description: Each theory with its discussion-group rank, its number of sub-points, and the number of comments that open by quoting it.
+-- description: Each theory with its discussion-group rank, its number of sub-points, the number of comments that discuss it (quote it, name it or argue about it: the view theory_discussion) and which comments they are.
 select
   t.number,
   t.title,
   r.rank as group_rank,
   (select count(*) from theory_points p where p.theory_number = t.number) as sub_points,
+  (select count(distinct d.comment_id) from theory_discussion d where d.theory_number = t.number) as discussing_comments,
   (
-    select count(*) from comments c
-    where c.quoted_text is not null
-      -- a quotation the commenter cut ends in "..."; compare what is left of it
-      and instr(
-        t.title || ' ' || t.description,
-        rtrim(case when c.quoted_text like '%...' then substr(c.quoted_text, 1, length(c.quoted_text) - 3) else c.quoted_text end)
-      ) > 0
-  ) as quoting_comments,
+    select group_concat(comment_id, ', ')
+    from (select distinct comment_id from theory_discussion d where d.theory_number = t.number order by comment_position)
+  ) as comment_ids,
   t.credit,
   t.description
 from theories t

@@ -1,0 +1,132 @@
+"""Ids in query results link to their pages: comment ids (c01), argument ids (a07), theory
+numbers and sub-point ids (9, 9.2), post paragraphs (disagreement), in the columns that hold
+them (docs/site.md).
+
+Datasette links a table's own primary and foreign keys already; this plugin fills in where
+it cannot: the results of saved queries and SQL, the views, and the few table columns that
+hold an id without being a foreign key.
+"""
+
+import re
+
+import markupsafe
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+
+COMMENT = re.compile(r"c\d{2,}")
+ARGUMENT = re.compile(r"a\d{2,}[a-z]?")
+SUB_POINT = re.compile(r"\d{1,2}\.\d{1,2}")
+THEORY = re.compile(r"\d{1,2}")
+# columns whose whole value is an id, whatever the query calls them
+ID_COLUMNS = {
+    "comment": "comments",
+    "comment_id": "comments",
+    "parent_id": "comments",
+    "thread_id": "comments",
+    "said_in": None,
+    "argument": "arguments",
+    "argument_id": "arguments",
+    "target_argument_id": "arguments",
+    "number": "theories",
+    "theory_number": "theories",
+    "target": None,
+    "target_id": None,
+    "theory_point_id": "theory_points",
+    "post_section_id": "post_sections",
+    "id": None,
+}
+# columns holding a list of ids, ", "-separated
+LIST_COLUMNS = {"comment_ids", "ids", "argument_ids"}
+# columns holding "comment c05", "theory 20", "sub-point 9.1", "post section disagreement"
+PHRASE_COLUMNS = {"quotes_from", "source"}
+PHRASES = {"comment": "comments", "theory": "theories", "sub-point": "theory_points", "post section": "post_sections", "post": "post_sections"}
+# what a row's kind/part column says its `id` is
+KINDS = {
+    "theory": "theories",
+    "sub-point": "theory_points",
+    "post section": "post_sections",
+    "section": "post_sections",
+    "comment": "comments",
+    "argument": "arguments",
+}
+# table columns that hold an id but are not a foreign key
+TABLE_COLUMNS = {("argument_targets", "target_id"), ("comments", "quote_source")}
+VIEWS = {"theory_overview", "theory_discussion"}
+
+
+def guess(value):
+    """The table an id of this shape belongs to, or None."""
+    for pattern, table in ((COMMENT, "comments"), (ARGUMENT, "arguments"), (SUB_POINT, "theory_points"), (THEORY, "theories")):
+        if pattern.fullmatch(value):
+            return table
+    return None
+
+
+def link(datasette, database, table, key, text=None):
+    url = datasette.urls.row(database, table, tilde_encode(str(key)))
+    return markupsafe.Markup('<a href="{}">{}</a>').format(url, key if text is None else text)
+
+
+def row_kind(row):
+    keys = row.keys() if hasattr(row, "keys") else ()
+    for column in ("kind", "part"):
+        value = row[column] if column in keys else None
+        if isinstance(value, str):
+            for kind, table in KINDS.items():
+                if value == kind or value.startswith(kind + " "):  # "comment that quotes it"
+                    return table
+    return None
+
+
+def render(datasette, database, row, column, value):
+    if value is None or isinstance(value, (bytes, float)):
+        return None
+    text = str(value)
+    if column in LIST_COLUMNS and isinstance(value, str):
+        parts = [p.strip() for p in text.split(",")]
+        if parts and all(guess(p) in ("comments", "arguments", "theory_points") for p in parts):
+            return markupsafe.Markup(", ").join(link(datasette, database, guess(p), p) for p in parts)
+        return None
+    if column in PHRASE_COLUMNS and isinstance(value, str):
+        for phrase, table in PHRASES.items():
+            if text.startswith(phrase + " "):
+                key = text[len(phrase) + 1 :]
+                return markupsafe.Markup("{} {}").format(phrase, link(datasette, database, table, key))
+        return None
+    if column == "quote_source" and ":" in text:
+        table, _, key = text.partition(":")
+        if table in ("comments", "theories", "theory_points", "post_sections"):
+            return link(datasette, database, table, key, text)
+        return None
+    if column not in ID_COLUMNS:
+        return None
+    if column == "said_in" and text.startswith("post: "):
+        key = text[len("post: ") :]
+        return markupsafe.Markup("post: {}").format(link(datasette, database, "post_sections", key))
+    table = ID_COLUMNS[column]
+    if column == "id":
+        table = row_kind(row) or (guess(text) if guess(text) in ("comments", "arguments") else None)
+        if table is None:
+            return None
+    if table is None or table in ("theories", "theory_points"):
+        shape = guess(text)
+        if table is None:
+            table = shape
+        elif table == "theories" and shape != "theories":
+            return None
+    if table is None:
+        return None
+    if table == "post_sections" and not re.fullmatch(r"[a-z][a-z_-]*", text):
+        return None
+    if table == "comments" and not COMMENT.fullmatch(text):
+        return None
+    if table == "arguments" and not ARGUMENT.fullmatch(text):
+        return None
+    return link(datasette, database, table, text)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if table is not None and table not in VIEWS and (table, column) not in TABLE_COLUMNS:
+        return None  # a table's keys are linked by Datasette itself
+    return render(datasette, database, row, column, value)
