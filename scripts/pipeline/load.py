@@ -17,6 +17,8 @@ FTS_COLUMNS = {
     "comments": ["quoted_text", "body"],
     "post_sections": ["text"],
     "arguments": ["summary", "evidence_quote"],
+    "theory_relations": ["evidence_quote"],
+    "adjudications": ["reason"],
 }
 
 
