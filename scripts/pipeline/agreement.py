@@ -359,3 +359,19 @@ def report(rows):
         value = "-" if r["value"] is None else f"{r['value']:.3f}"
         lines.append(f"{r['comparison']:<22} {r['level']:<16} {r['measure']:<18} {r['units']:>5} {r['agreed']:>6} {value:>6}")
     return "\n".join(lines)
+
+
+def run(project):
+    """`longlist agreement`: read the source and the three passes, check the adjudication log,
+    and return the figures as a table (the same rows the build writes to annotation_agreement)."""
+    from scripts.core import schema
+    from scripts.pipeline import curation, parse, source
+
+    meta = source.load_source_meta(project)
+    raw = source.read_raw(project, meta)
+    descriptor = schema.load_descriptor(project)
+    parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
+    result = tables(raw, parsed, project, descriptor)
+    decided = [r["decision"] for r in result["adjudications"]]
+    summary = ", ".join(f"{decided.count(d)} {d}" for d in DECISIONS)
+    return f"{report(result['annotation_agreement'])}\n\n{len(decided)} disagreements between the passes adjudicated ({summary}): {project.rel(project.curation_dir / ADJUDICATION)}"

@@ -29,4 +29,14 @@ select 'argument', a.id, a.summary,
   snippet(arguments_fts, -1, '[', ']', ' … ', 16), arguments_fts.rank
 from arguments_fts join arguments a on a.rowid = arguments_fts.rowid, query
 where arguments_fts match query.q
+union all
+select 'theory relation', r.id, r.subject_id || ' ' || r.relation || ' ' || r.object_id,
+  snippet(theory_relations_fts, -1, '[', ']', ' … ', 16), theory_relations_fts.rank
+from theory_relations_fts join theory_relations r on r.rowid = theory_relations_fts.rowid, query
+where theory_relations_fts match query.q
+union all
+select 'adjudication', j.id, j.source || ' / ' || j.object,
+  snippet(adjudications_fts, -1, '[', ']', ' … ', 16), adjudications_fts.rank
+from adjudications_fts join adjudications j on j.rowid = adjudications_fts.rowid, query
+where adjudications_fts match query.q
 order by score

@@ -1,5 +1,5 @@
 -- title: A comment thread as an indented tree
--- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query. Each reply is indented under the comment it answers, with how the parent was determined and the writer where the text shows it.
+-- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query. Each reply is indented under the comment it answers, with how the parent was determined and the writer where the text shows it (writer_grade: stated = the text says so; inferred = the comment's own first-person words match what only that person says elsewhere).
 -- params: root
 with recursive tree(id, depth, path) as (
   select id, 0, printf('%02d', position)
@@ -17,6 +17,7 @@ select
   c.parent_id,
   c.parent_basis,
   p.name as writer,
+  c.attribution_grade as writer_grade,
   c.body
 from tree
 join comments c on c.id = tree.id
