@@ -374,4 +374,5 @@ def run(project):
     result = tables(raw, parsed, project, descriptor)
     decided = [r["decision"] for r in result["adjudications"]]
     summary = ", ".join(f"{decided.count(d)} {d}" for d in DECISIONS)
-    return f"{report(result['annotation_agreement'])}\n\n{len(decided)} disagreements between the passes adjudicated ({summary}): {project.rel(project.curation_dir / ADJUDICATION)}"
+    log = project.rel(project.curation_dir / ADJUDICATION)
+    return f"{report(result['annotation_agreement'])}\n\n{len(decided)} disagreements between the passes adjudicated ({summary}): {log}"
