@@ -328,6 +328,7 @@ def adjudications(project, passes, theories):
         raise BuildError(
             name,
             f"{level} {source} / {obj}: the passes disagree (first '{first}', second '{second}') but the log has no entry{more}",
+            line=yamlio.key_line(path, "stance" if level == "stance" else "relations"),
             field="stance" if level == "stance" else "relations",
         )
     return rows

@@ -113,7 +113,7 @@ def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice):
             other, kind = str(relation.get("to")), relation.get("relation")
             if other not in seen or other == arg_id:
                 fail(
-                    f"relation to '{other}': expected the id of an argument listed earlier (relations point back, in page order, to what they engage)",
+                    f"relation to '{other}': expected an earlier argument's id (listed before this entry: relations point back to what they engage)",
                     relation[yamlio.LINE_KEY],
                     "to",
                 )
