@@ -265,3 +265,20 @@ def test_the_group_rating_set_quotes_the_post_instead_of_calling_it_agreed(table
     assert any("very off-the-cuff hot takes" in q for q in quoted)
     for passage in quoted:
         assert passage in raw
+
+
+def test_the_docs_quote_the_figures_the_build_computes(tables):
+    """docs/argument-map.md's table of first-vs-second figures matches annotation_agreement."""
+    text = (REPO.root / "docs" / "argument-map.md").read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in tables["annotation_agreement"]}
+    for level, measure in [
+        ("stance", "cohen_kappa"),
+        ("stance_targeted", "cohen_kappa"),
+        ("target", "jaccard"),
+        ("target_point", "jaccard"),
+        ("relation_link", "jaccard"),
+        ("relation_type", "cohen_kappa"),
+        ("kind", "cohen_kappa"),
+    ]:
+        row = rows[f"first-vs-second:{level}:{measure}"]
+        assert f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} |" in text, (level, measure)

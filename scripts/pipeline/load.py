@@ -18,6 +18,7 @@ FTS_COLUMNS = {
     "post_sections": ["text"],
     "arguments": ["summary", "evidence_quote"],
     "theory_relations": ["evidence_quote"],
+    "mentions": ["label", "aliases", "note"],
     "adjudications": ["reason"],
 }
 
