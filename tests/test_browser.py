@@ -259,7 +259,8 @@ def test_argument_map_pages_read_at_phone_and_desktop_width(browser, server, wid
             assert rows_on_page(tab.page).count() > 0, path
             # Datasette lists a saved query's SQL in a <pre> that never wraps, which alone is wider
             # than a phone (a template matter, left to the site's templates); everything else fits.
-            wrapped = "() => { document.querySelectorAll('form.sql pre').forEach(p => p.style.whiteSpace = 'pre-wrap'); return document.documentElement.scrollWidth }"
+            wrapped = "() => { document.querySelectorAll('form.sql pre').forEach(p => p.style.whiteSpace = 'pre-wrap'); "
+            wrapped += "return document.documentElement.scrollWidth }"
             assert tab.page.evaluate(wrapped) <= width, path
             for link in tab.page.locator("table.rows-and-columns a[href^='/']").all()[:5]:
                 href = link.get_attribute("href")
