@@ -26,6 +26,9 @@ def parser():
     publish.add_argument("platform", choices=["cloudrun", "vercel", "fly"])
     publish.add_argument("--name", default="longlist", help="the service / project / app to create or update (default: longlist)")
     publish.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    commands.add_parser(
+        "agreement", help="print the agreement between the two readings of the argument map (Cohen's kappa, Jaccard) and check the adjudication log"
+    )
     commands.add_parser("rate", help="the post's exercise: score each theory out of 10 and save your ratings under data/contrib/ratings/")
     importing = commands.add_parser(
         "import-ratings", help="import a CSV export of a rating spreadsheet (wide, transposed or long layout), one file per rater, after a preview"
@@ -69,6 +72,10 @@ def run(project, args):
 
         require_built(project)
         publish.publish(project, args.platform, args.name, dry_run=args.dry_run)
+    elif args.command == "agreement":
+        from scripts.pipeline import agreement
+
+        print(agreement.run(project))
     elif args.command == "rate":
         from scripts.ratings import rate
 

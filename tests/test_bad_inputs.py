@@ -64,6 +64,11 @@ def test_the_corpus_is_large_and_covers_every_input():
         "data/curation/comment_parents.yml",
         "data/curation/attributions.yml",
         "data/curation/arguments.yml",
+        "data/curation/second_pass.yml",
+        "data/curation/first_pass.yml",
+        "data/curation/adjudication.yml",
+        "data/curation/theory_relations.yml",
+        "data/curation/mentions.yml",
     } <= files
 
 

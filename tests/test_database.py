@@ -68,7 +68,9 @@ def test_foreign_key_columns_are_indexed(db, descriptor):
 @pytest.mark.parametrize("table", sorted(FTS_COLUMNS))
 def test_full_text_search_indexes_the_text(db, table):
     assert db.execute(f"select count(*) from {table}_fts").fetchone()[0] == db.execute(f"select count(*) from {table}").fetchone()[0]
-    hits = db.execute(f"select count(*) from {table}_fts where {table}_fts match 'interpretability'").fetchone()[0]
+    # a word the table's text is about: the post's relations and the adjudication log speak of auditing
+    word = {"theory_relations": "auditing", "adjudications": "auditing"}.get(table, "interpretability")
+    hits = db.execute(f"select count(*) from {table}_fts where {table}_fts match ?", [word]).fetchone()[0]
     assert hits > 0
 
 

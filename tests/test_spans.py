@@ -23,7 +23,10 @@ SPAN_CHECKS = {
         ("quote_start", "quote_end", lambda r: r["quoted_text"]),
         ("body_start", "body_end", lambda r: r["body"]),
         ("attribution_evidence_start", "attribution_evidence_end", lambda r: r["attribution_evidence"]),
+        ("attribution_match_start", "attribution_match_end", lambda r: r["attribution_match"]),
     ],
+    "theory_relations": [("start", "end", lambda r: r["evidence_quote"])],
+    "mention_occurrences": [("start", "end", lambda r: r["text"])],
     "comment_edits": [("start", "end", lambda r: r["text"])],
     "arguments": [("start", "end", lambda r: r["evidence_quote"])],
     "ratings": [("start", "end", None)],  # only ratings read from the post, checked below
@@ -37,7 +40,7 @@ def test_every_resource_with_offsets_is_checked(descriptor):
         assert starts <= checked, (resource["name"], starts - checked)
 
 
-@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments", "comment_edits", "arguments"])
+@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments", "comment_edits", "arguments", "theory_relations", "mention_occurrences"])
 def test_spans_reproduce_text(raw, tables, resource):
     checked = 0
     for row in tables[resource]:

@@ -96,10 +96,35 @@ def test_every_attribution_has_verbatim_evidence_and_a_basis(comments):
             assert not (comment["attribution_basis"] or comment["attribution_evidence"]), cid
 
 
-def test_the_post_author_is_only_the_comment_that_says_so(comments, tables):
+def test_the_post_author_is_stated_only_for_the_comment_that_says_so(comments, tables):
     authors = {p["id"] for p in tables["participants"] if p["role"] == "post author"}
-    by_author = [cid for cid, c in comments.items() if c["participant_id"] in authors]
-    assert by_author == [cid for cid, c in comments.items() if "I wrote this post" in c["body"]]
+    stated = [cid for cid, c in comments.items() if c["participant_id"] in authors and c["attribution_grade"] == "stated"]
+    assert stated == [cid for cid, c in comments.items() if "I wrote this post" in c["body"]]
+
+
+def test_inferred_attributions_rest_on_first_person_words_matched_elsewhere(comments, raw):
+    inferred = {cid: c for cid, c in comments.items() if c["attribution_grade"] == "inferred"}
+    assert inferred, "the wider set adds at least one writer"
+    for cid, comment in inferred.items():
+        assert comment["attribution_evidence"] in comment["body"], cid
+        assert comment["attribution_evidence"].startswith("I ") or " I " in comment["attribution_evidence"], "first-person words"
+        start, end = int(comment["attribution_match_start"]), int(comment["attribution_match_end"])
+        assert raw[start:end] == comment["attribution_match"]
+        assert not int(comment["body_start"]) <= start < int(comment["body_end"]), "the match is elsewhere in the source"
+    # c18's spreadsheet is the act the post's own spreadsheet line describes; c14 (no first-person words) stays unknown
+    assert inferred["c18"]["attribution_match_source"] == "post_sections:spreadsheet"
+    assert comments["c14"]["participant_id"] == ""
+    for cid, comment in comments.items():
+        assert bool(comment["participant_id"]) == bool(comment["attribution_grade"]), cid
+        if comment["attribution_grade"] != "inferred":
+            assert not comment["attribution_match"], cid
+
+
+def test_participants_count_their_comments_by_grade(comments, tables):
+    for participant in tables["participants"]:
+        mine = [c["attribution_grade"] for c in comments.values() if c["participant_id"] == participant["id"]]
+        assert int(participant["stated_comments"]) == mine.count("stated")
+        assert int(participant["inferred_comments"]) == mine.count("inferred")
 
 
 def test_no_names_beyond_the_evidence(tables, raw):
@@ -132,9 +157,14 @@ def test_targets_stay_within_the_theories_and_sub_points(tables):
 
 
 def test_relations_point_back_to_earlier_arguments(tables):
-    order = [a["id"] for a in tables["arguments"]]
+    position = {a["id"]: int(a["position"]) for a in tables["arguments"]}
     for relation in tables["argument_relations"]:
-        assert order.index(relation["target_argument_id"]) < order.index(relation["argument_id"])
+        assert position[relation["target_argument_id"]] < position[relation["argument_id"]]
+
+
+def test_positions_are_the_page_order_of_the_evidence(tables):
+    ordered = sorted(tables["arguments"], key=lambda a: int(a["start"]))
+    assert [int(a["position"]) for a in ordered] == list(range(1, len(ordered) + 1))
 
 
 def test_aif_export_reloads_with_as_many_nodes_and_edges_as_the_tables(tables):
@@ -191,7 +221,9 @@ def test_participants_query_lists_attributed_arguments(client, tables, comments)
 
 def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     per_theory = rows(client, "/longlist/arguments_per_theory.json?_shape=objects&_size=max")
-    assert sum(r["arguments"] for r in per_theory) == len(tables["argument_targets"])
+    own = {a["id"] for a in tables["arguments"] if a["voice"] == "own"}
+    stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in tables["argument_targets"] if t["argument_id"] in own}
+    assert sum(r["arguments"] for r in per_theory) == len(stances)
     labels = [r["theory"] for r in per_theory]
     assert labels == sorted(labels), "labels sort in list order, as datasette-vega draws them"
     threads = rows(client, "/longlist/thread_sizes.json?_shape=objects&_size=max")

@@ -2,18 +2,48 @@
 
 Every evidence quote must occur exactly once, verbatim, in its source's own words (a comment
 without its opening quotation, or a post section), so its span is computed, never typed.
+
+The same rules read the other passes of the map kept for the agreement figures
+(data/curation/second_pass.yml, the independent second reading; first_pass.yml, the map as
+released in 0.1.0): see scripts/pipeline/agreement.py.
 """
+
+from dataclasses import dataclass
 
 from scripts.core import schema, yamlio
 from scripts.core.errors import BuildError
 from scripts.pipeline.thread import span_of
 
+MAIN = "arguments.yml"
+SECOND_PASS = "second_pass.yml"
+FIRST_PASS = "first_pass.yml"
+
+
+@dataclass
+class Pass:
+    """One reading of the argument map, checked: rows in the package's shape."""
+
+    name: str  # the file as the user sees it
+    arguments: list  # in page order
+    targets: list
+    relations: list
+
 
 def load(raw, parsed, project, descriptor):
+    """The published map (arguments.yml): the package's arguments, argument_targets, argument_relations."""
+    main = read_pass(raw, parsed, project, descriptor, MAIN, prefix="a", with_voice=True)
+    return {"arguments": main.arguments, "argument_targets": main.targets, "argument_relations": main.relations}
+
+
+def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice):
+    """Read and check one pass of the map. Entries are listed in page order of their evidence
+    (checked); ids are stable labels `prefix` + number, unique; relations point only to an
+    earlier entry (so to an earlier argument on the page); `answers` only to a question."""
     kinds = schema.vocabulary(descriptor, "arguments", "kind")
+    voices = schema.vocabulary(descriptor, "arguments", "voice") if with_voice else ()
     stances = schema.vocabulary(descriptor, "argument_targets", "stance")
     relations_allowed = schema.vocabulary(descriptor, "argument_relations", "relation")
-    path = project.curation_dir / "arguments.yml"
+    path = project.curation_dir / file_name
     name = project.rel(path)
     comments = {c["id"]: (c["body_start"], c["body_end"]) for c in parsed.comments}
     sections = {s["id"]: (s["start"], s["end"]) for s in parsed.post_sections}
@@ -24,24 +54,38 @@ def load(raw, parsed, project, descriptor):
     def fail(message, line, field):
         raise BuildError(name, message, line=line, field=field)
 
-    for entry in yamlio.records(path, "arguments", ("id", "source", "kind", "summary", "evidence_quote"), name):
+    required = ("id", "source", "kind", "summary", "evidence_quote") + (("voice",) if with_voice else ())
+    for entry in yamlio.records(path, "arguments", required, name):
         line, arg_id, source = entry[yamlio.LINE_KEY], str(entry["id"]), str(entry["source"])
+        if not (arg_id.startswith(prefix) and arg_id[len(prefix) :].isdigit() and len(arg_id) >= len(prefix) + 2):
+            fail(f"'{arg_id}' is not an id of this file; expected {prefix} and two or more digits ({prefix}01)", line, "id")
         if arg_id in seen:
             fail(f"'{arg_id}' is used twice; ids are unique and never reused", line, "id")
         if source not in comments and source not in sections:
             fail(f"'{source}' is neither a comment id (c01-c{len(comments):02d}) nor a post section ({', '.join(sections)})", line, "source")
         if entry["kind"] not in kinds:
             fail(f"'{entry['kind']}' is not a kind; expected one of {', '.join(kinds)}", line, "kind")
+        if with_voice and entry["voice"] not in voices:
+            fail(f"'{entry['voice']}' is not a voice; expected one of {', '.join(voices)}", line, "voice")
         span = span_of(raw, entry["evidence_quote"], *(comments.get(source) or sections[source]))
         if span is None:
             fail(f"the evidence quote must occur exactly once, verbatim, in the own words of {source}", line, "evidence_quote")
+        if arguments and span[0] < arguments[-1]["start"]:
+            fail(
+                f"{arg_id}'s evidence comes before that of {arguments[-1]['id']} on the page; list the entries in page order "
+                "(ids are stable labels, the list order is the page order)",
+                line,
+                "evidence_quote",
+            )
         seen[arg_id] = len(arguments)
         arguments.append(
             {
                 "id": arg_id,
+                "position": len(arguments) + 1,
                 "comment_id": source if source in comments else None,
                 "post_section_id": source if source in sections else None,
                 "kind": entry["kind"],
+                "voice": entry.get("voice") if with_voice else None,
                 "summary": entry["summary"],
                 "evidence_quote": entry["evidence_quote"],
                 "start": span[0],
@@ -54,6 +98,8 @@ def load(raw, parsed, project, descriptor):
                 fail(f"target '{target_id}' is not a theory (1-{len(theories)}) or sub-point ({', '.join(points)})", target[yamlio.LINE_KEY], "target")
             if stance not in stances:
                 fail(f"'{stance}' is not a stance; expected one of {', '.join(stances)}", target[yamlio.LINE_KEY], "stance")
+            if any(t["argument_id"] == arg_id and t["target_id"] == target_id for t in targets):
+                fail(f"{arg_id} targets '{target_id}' twice; give each target one stance", target[yamlio.LINE_KEY], "target")
             targets.append(
                 {
                     "argument_id": arg_id,
@@ -66,12 +112,20 @@ def load(raw, parsed, project, descriptor):
         for relation in entry.get("relations") or []:
             other, kind = str(relation.get("to")), relation.get("relation")
             if other not in seen or other == arg_id:
-                fail(f"relation to '{other}': expected an earlier argument's id (relations point back to what they engage)", relation[yamlio.LINE_KEY], "to")
+                fail(
+                    f"relation to '{other}': expected an earlier argument's id (listed before this entry: relations point back to what they engage)",
+                    relation[yamlio.LINE_KEY],
+                    "to",
+                )
             if kind not in relations_allowed:
                 fail(f"'{kind}' is not a relation; expected one of {', '.join(relations_allowed)}", relation[yamlio.LINE_KEY], "relation")
+            if kind == "answers" and arguments[seen[other]]["kind"] != "question":
+                fail(f"'answers' must point to a question; {other} is a {arguments[seen[other]]['kind']}", relation[yamlio.LINE_KEY], "relation")
+            if any(r["argument_id"] == arg_id and r["target_argument_id"] == other for r in relations):
+                fail(f"{arg_id} relates to {other} twice; give each pair one relation", relation[yamlio.LINE_KEY], "to")
             relations.append({"argument_id": arg_id, "target_argument_id": other, "relation": kind})
     check_coverage(name, arguments, comments)
-    return {"arguments": arguments, "argument_targets": targets, "argument_relations": relations}
+    return Pass(name, arguments, targets, relations)
 
 
 def check_coverage(name, arguments, comments):

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from scripts.core import schema
-from scripts.pipeline import aggregates, arguments, curation, load, normalize, package, parse, source, thread
+from scripts.pipeline import aggregates, agreement, arguments, curation, load, normalize, package, parse, post_links, source, thread
 from scripts.pipeline.commit import commit
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
@@ -27,14 +27,22 @@ def stage_outputs(project, staging, progress, timings=None):
     point_kinds = curation.load_point_kinds(project, parsed.theory_points, descriptor)
     timer.done("parse", f"{len(parsed.theories)} theories, {len(parsed.theory_points)} sub-points, {len(parsed.comments)} comments")
 
-    comment_thread = thread.thread(raw, parsed, project)
+    comment_thread = thread.thread(raw, parsed, project, schema.vocabulary(descriptor, "comments", "attribution_grade"))
     argument_map = arguments.load(raw, parsed, project, descriptor)
-    timer.done("curate", f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments")
+    links = post_links.tables(raw, parsed, project, descriptor)
+    timer.done(
+        "curate",
+        f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments, "
+        f"{len(links['theory_relations'])} theory relations, {len(links['mention_occurrences'])} mentions",
+    )
+
+    agreed = agreement.tables(raw, parsed, project, descriptor)
+    timer.done("agreement", f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated")
 
     contributed_sets = contributed.load_contributed(project, contributed.Rules.from_package(descriptor, [t["number"] for t in parsed.theories]))
     timer.done("ratings", f"{len(contributed_sets)} contributed rating sets in {project.rel(project.contrib_ratings_dir)}/")
 
-    tables = contributed.add_to_tables(normalize.tables(parsed, point_kinds, comment_thread, argument_map), contributed_sets, project)
+    tables = contributed.add_to_tables(normalize.tables(parsed, point_kinds, comment_thread, {**argument_map, **links, **agreed}), contributed_sets, project)
     timer.done("normalize", f"{len(tables['ratings'])} ratings in {len(tables['rating_sets'])} sets")
 
     tables.update(aggregates.tables(tables))

@@ -17,6 +17,9 @@ FTS_COLUMNS = {
     "comments": ["quoted_text", "body"],
     "post_sections": ["text"],
     "arguments": ["summary", "evidence_quote"],
+    "theory_relations": ["evidence_quote"],
+    "mentions": ["label", "aliases", "note"],
+    "adjudications": ["reason"],
 }
 
 

@@ -1,5 +1,7 @@
 """Parsed records -> tidy rows, one list per resource, named and sorted as the package wants."""
 
+import re
+
 GROUP_SET_ID = "discussion-group"
 
 
@@ -24,7 +26,18 @@ def theory_points(parsed, point_kinds):
     ]
 
 
-ATTRIBUTION_FIELDS = ("participant_id", "attribution_basis", "attribution_evidence", "attribution_evidence_start", "attribution_evidence_end")
+ATTRIBUTION_FIELDS = (
+    "participant_id",
+    "attribution_basis",
+    "attribution_evidence",
+    "attribution_evidence_start",
+    "attribution_evidence_end",
+    "attribution_grade",
+    "attribution_match_source",
+    "attribution_match",
+    "attribution_match_start",
+    "attribution_match_end",
+)
 
 
 def comments(parsed, thread):
@@ -46,18 +59,24 @@ def comments(parsed, thread):
     return rows
 
 
+RATED_ORDER_RE = re.compile(r"The rated order was (?:\d+, )*\d+")
+HOT_TAKES_RE = re.compile(r"these are very off-the-cuff hot takes[^!.]*[!.]")
+
+
 def group_rating_set(parsed):
+    """The discussion group's set. Its note quotes the post's own words about the ratings,
+    taken from the Exercise paragraph (never a wording of ours such as "agreed")."""
+    exercise = next((s["text"] for s in parsed.post_sections if s["id"] == "exercise"), "")
+    order, caveat = RATED_ORDER_RE.search(exercise), HOT_TAKES_RE.search(exercise)
+    said = f'The post reports the ratings of the small discussion group its author ran as a rank order: "{order.group(0)}"' if order else "A rank order"
+    warned = f', and warns that "{caveat.group(0)}"' if caveat else ""
     return {
         "id": GROUP_SET_ID,
         "kind": "group",
         "label": "The post's discussion group",
         "date": None,
         "source": "post_sections:exercise",
-        "note": (
-            "Rank order agreed by the small discussion group the post's author ran (the Exercise "
-            "paragraph); the post publishes no scores. Theory 20 is unranked: it was added to the "
-            "list after the discussion."
-        ),
+        "note": f"{said}{warned}. The post publishes no scores. Theory 20 is unranked: it was added to the list after the discussion.",
     }
 
 

@@ -169,8 +169,9 @@ def span_of(raw, quote, start, end):
     return start + first, start + first + len(quote)
 
 
-def attributions(raw, parsed, project):
-    """(participants rows, {comment id: attribution fields})."""
+def attributions(raw, parsed, project, grades=("stated", "inferred")):
+    """(participants rows, {comment id: attribution fields}). `grades` is the closed list of
+    attribution grades (comments.attribution_grade's enum in datapackage.json)."""
     path = project.curation_dir / "attributions.yml"
     name = project.rel(path)
     participants = []
@@ -179,8 +180,16 @@ def attributions(raw, parsed, project):
     known = {p["id"] for p in participants}
     bodies = {c["id"]: (c["body_start"], c["body_end"]) for c in parsed.comments}
     bodies.update({s["id"]: (s["start"], s["end"]) for s in parsed.post_sections})
+    places = dict(bodies)
+    places.update({str(t["number"]): (t["start"], t["end"]) for t in parsed.theories})
+    places.update({p["id"]: (p["start"], p["end"]) for p in parsed.theory_points})
+    kinds = {c["id"]: "comments" for c in parsed.comments}
+    kinds.update({s["id"]: "post_sections" for s in parsed.post_sections})
+    kinds.update({str(t["number"]): "theories" for t in parsed.theories})
+    kinds.update({p["id"]: "theory_points" for p in parsed.theory_points})
     assigned = {}
-    for entry in yamlio.records(path, "attributions", ("comment", "participant", "evidence_comment", "evidence_quote", "reasoning"), name):
+    required = ("comment", "participant", "grade", "evidence_comment", "evidence_quote", "reasoning")
+    for entry in yamlio.records(path, "attributions", required, name):
         line = entry[yamlio.LINE_KEY]
         if entry["comment"] not in bodies or not entry["comment"].startswith("c"):
             raise BuildError(name, f"'{entry['comment']}' is not a comment id", line=line, field="comment")
@@ -188,6 +197,8 @@ def attributions(raw, parsed, project):
             raise BuildError(name, f"'{entry['participant']}' is not listed under participants", line=line, field="participant")
         if entry["comment"] in assigned:
             raise BuildError(name, f"{entry['comment']} is attributed twice", line=line, field="comment")
+        if entry["grade"] not in grades:
+            raise BuildError(name, f"'{entry['grade']}' is not a grade; expected one of {', '.join(grades)}", line=line, field="grade")
         if entry["evidence_comment"] not in bodies:
             raise BuildError(name, f"'{entry['evidence_comment']}' is neither a comment nor a post section id", line=line, field="evidence_comment")
         span = span_of(raw, entry["evidence_quote"], *bodies[entry["evidence_comment"]])
@@ -198,13 +209,49 @@ def attributions(raw, parsed, project):
                 line=line,
                 field="evidence_quote",
             )
+        match, match_span, match_source = entry.get("match"), None, None
+        if entry["grade"] == "inferred":
+            if entry["evidence_comment"] != entry["comment"]:
+                raise BuildError(
+                    name,
+                    f"an inferred attribution rests on {entry['comment']}'s own words: evidence_comment must be {entry['comment']}",
+                    line=line,
+                    field="evidence_comment",
+                )
+            if not isinstance(match, dict) or not match.get("source") or not match.get("quote"):
+                raise BuildError(
+                    name,
+                    "an inferred attribution needs match: {source: ..., quote: ...}, the words elsewhere that its own words match",
+                    line=line,
+                    field="match",
+                )
+            source = str(match["source"])
+            if source not in places or source == entry["comment"]:
+                raise BuildError(
+                    name, f"match source '{source}' is not another comment, post section, theory or sub-point", line=match[yamlio.LINE_KEY], field="source"
+                )
+            match_span = span_of(raw, match["quote"], *places[source])
+            if match_span is None:
+                raise BuildError(name, f"the match quote must occur exactly once, verbatim, in {source}", line=match[yamlio.LINE_KEY], field="quote")
+            match_source = f"{kinds[source]}:{source}"
+        elif match is not None:
+            raise BuildError(name, "only an inferred attribution has a match; a stated one rests on its evidence_quote", line=line, field="match")
         assigned[entry["comment"]] = {
             "participant_id": entry["participant"],
             "attribution_basis": entry["reasoning"],
             "attribution_evidence": entry["evidence_quote"],
             "attribution_evidence_start": span[0],
             "attribution_evidence_end": span[1],
+            "attribution_grade": entry["grade"],
+            "attribution_match_source": match_source,
+            "attribution_match": match["quote"] if match_span else None,
+            "attribution_match_start": match_span[0] if match_span else None,
+            "attribution_match_end": match_span[1] if match_span else None,
         }
+    for participant in participants:
+        graded = [a["attribution_grade"] for a in assigned.values() if a["participant_id"] == participant["id"]]
+        participant["stated_comments"] = graded.count("stated")
+        participant["inferred_comments"] = graded.count("inferred")
     return participants, assigned
 
 
@@ -216,6 +263,6 @@ class Thread:
     attributions: dict  # comment id -> attribution fields
 
 
-def thread(raw, parsed, project):
-    participants, assigned = attributions(raw, parsed, project)
+def thread(raw, parsed, project, grades=("stated", "inferred")):
+    participants, assigned = attributions(raw, parsed, project, grades)
     return Thread(reply_tree(raw, parsed, project, project.rel(project.raw_path)), edits(raw, parsed), participants, assigned)

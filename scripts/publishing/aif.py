@@ -2,7 +2,9 @@
 
 AIF (Argument Interchange Format, as used by AIFdb and argument-mining tools) has
 information nodes (I) and scheme nodes: RA = inference, CA = conflict, MA = rephrase.
-Our labels are kept in each scheme node's text so nothing is lost in the mapping.
+Our labels are kept in each scheme node's text so nothing is lost in the mapping; each
+argument's I-node also carries its kind and voice (own, reported, quoted), so a reader can
+leave out the views a writer only reports.
 """
 
 import json
@@ -24,6 +26,7 @@ def aif(tables, theory_titles):
                 "summary": argument["summary"],
                 "source": argument["comment_id"] or argument["post_section_id"],
                 "kind": argument["kind"],
+                "voice": argument["voice"],
             }
         )
     targeted = sorted({t["target_id"] for t in tables["argument_targets"]}, key=lambda t: [int(x) for x in t.split(".")])

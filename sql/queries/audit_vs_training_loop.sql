@@ -1,9 +1,10 @@
 -- title: The auditing versus training-loop debate (theories 3 and 9)
--- description: The post's main disagreement: auditing a trained model (theory 3) against interpretability tools in the training loop (theory 9 and its sub-points 9.1, 9.2). Every argument that takes a stance on either side, in page order, with its stance, the earlier argument it answers, and the evidence quote.
+-- description: The post's main disagreement: auditing a trained model (theory 3) against interpretability tools in the training loop (theory 9 and its sub-points 9.1, 9.2). Every argument that takes a stance on either side, in page order, with its stance, its voice (reported = a view the writer reports without holding it, like the post's "competing intuition"), the earlier argument it engages, and the evidence quote.
 select
   case when t.theory_number = 3 then 'auditing (3)' else 'training loop (9)' end as side,
   t.target_id as target,
   t.stance,
+  a.voice,
   a.id as argument,
   coalesce(a.comment_id, 'post: ' || a.post_section_id) as said_in,
   a.summary,

@@ -1,5 +1,5 @@
 -- title: Search theories, sub-points, the post, the comments and the arguments
--- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments and the arguments of the argument map, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
+-- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments, the arguments of the argument map, the relations the post states between theories, the mentions vocabulary and the adjudication log, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception.
 -- params: q
 -- The words are searched as one quoted phrase, so no input is an FTS syntax error.
 -- One branch per table with full-text search (scripts/load.py FTS_COLUMNS); to add a table,
@@ -29,4 +29,19 @@ select 'argument', a.id, a.summary,
   snippet(arguments_fts, -1, '[', ']', ' … ', 16), arguments_fts.rank
 from arguments_fts join arguments a on a.rowid = arguments_fts.rowid, query
 where arguments_fts match query.q
+union all
+select 'theory relation', r.id, r.subject_id || ' ' || r.relation || ' ' || r.object_id,
+  snippet(theory_relations_fts, -1, '[', ']', ' … ', 16), theory_relations_fts.rank
+from theory_relations_fts join theory_relations r on r.rowid = theory_relations_fts.rowid, query
+where theory_relations_fts match query.q
+union all
+select 'mention', m.id, m.label,
+  snippet(mentions_fts, -1, '[', ']', ' … ', 16), mentions_fts.rank
+from mentions_fts join mentions m on m.rowid = mentions_fts.rowid, query
+where mentions_fts match query.q
+union all
+select 'adjudication', j.id, j.source || ' / ' || j.object,
+  snippet(adjudications_fts, -1, '[', ']', ' … ', 16), adjudications_fts.rank
+from adjudications_fts join adjudications j on j.rowid = adjudications_fts.rowid, query
+where adjudications_fts match query.q
 order by score

@@ -1,5 +1,5 @@
 -- title: A sub-thread, depth-first
--- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query, so each reply comes right after the comment it answers: its depth, its parent and how the parent was determined, the writer where the text shows it, and the full text. The thread page (/thread) shows the whole discussion nested, as on LessWrong.
+-- description: The sub-thread under one comment (choose its id, default c01: the auditing versus training-loop thread; c09 is the ELK thread), walked depth-first with a recursive query, so each reply comes right after the comment it answers: its depth, its parent and how the parent was determined, the writer where the text shows it (writer_grade: stated = the text says so; inferred = the comment's own first-person words match what only that person says elsewhere), and the full text. The thread page (/thread) shows the whole discussion nested, as on LessWrong.
 -- params: root
 with recursive tree(id, depth, path) as (
   select id, 0, printf('%02d', position)
@@ -15,6 +15,7 @@ select
   c.parent_id,
   c.parent_basis,
   p.name as writer,
+  c.attribution_grade as writer_grade,
   c.quoted_text,
   c.body
 from tree
