@@ -2,9 +2,8 @@
 thread, each filled here from the database and drawn by its template in site/templates/
 (row-longlist-theories.html, row-longlist-comments.html, pages/thread.html).
 
-Columns and tables that a later version of the package adds (an argument's `voice`, a
-comment's `attribution_grade`, a `theory_relations` table) are shown when the database has
-them: every query here asks the database which columns it has rather than assuming them.
+An argument's `voice` (own or reported words), a comment's `attribution_grade` (stated or
+inferred) and the post's `theory_relations` are shown with the rest (docs/argument-map.md).
 """
 
 import re
@@ -31,12 +30,6 @@ async def rows(db, sql, params=()):
 async def one(db, sql, params=()):
     found = await rows(db, sql, params)
     return found[0] if found else None
-
-
-async def columns(db, table):
-    """The columns of a table or view, or () if the database has no such thing."""
-    names = set(await db.table_names()) | set(await db.view_names())
-    return tuple(await db.table_columns(table)) if table in names else ()
 
 
 def paragraphs(text):
@@ -95,16 +88,13 @@ async def theory_page(datasette, database, number):
             [GROUP_KIND],
         )
     }
-    if await columns(db, "theory_rating_stats"):
-        page["stats"] = await one(db, "select * from theory_rating_stats where theory_number = ?", [number])
+    page["stats"] = await one(db, "select * from theory_rating_stats where theory_number = ?", [number])
 
     names = await writers(db)
-    argument_columns = await columns(db, "arguments")
-    extra = ", a.voice" if "voice" in argument_columns else ""
     found = await rows(
         db,
         "select g.stance, g.target_id, g.theory_point_id, a.id, a.kind, a.summary, a.evidence_quote, a.comment_id, a.post_section_id, a.start,"
-        f" c.participant_id{extra} from argument_targets g join arguments a on a.id = g.argument_id"
+        " c.participant_id, a.voice from argument_targets g join arguments a on a.id = g.argument_id"
         " left join comments c on c.id = a.comment_id where g.theory_number = ? order by a.start, a.id, g.target_id",
         [number],
     )
@@ -126,29 +116,27 @@ async def theory_page(datasette, database, number):
     page["stances"] = stance_groups(arguments)
     page["argument_count"] = len({a["id"] for a in arguments})
 
-    page["discussion"] = []
-    if await columns(db, "theory_discussion"):
-        comments = {}
-        for row in await rows(
-            db,
-            "select d.comment_id, d.link, c.participant_id, c.position from theory_discussion d join comments c on c.id = d.comment_id"
-            " where d.theory_number = ? order by c.position, d.link",
-            [number],
-        ):
-            entry = comments.setdefault(
-                row["comment_id"],
-                {
-                    "id": row["comment_id"],
-                    "url": row_url(datasette, database, "comments", row["comment_id"]),
-                    "writer": names.get(row["participant_id"]) if row["participant_id"] else None,
-                    "links": [],
-                },
-            )
-            if row["link"] not in entry["links"]:
-                entry["links"].append(row["link"])
-        for entry in comments.values():
-            entry["arguments"] = sorted({a["id"] for a in arguments if a["comment_id"] == entry["id"]})
-        page["discussion"] = list(comments.values())
+    comments = {}
+    for row in await rows(
+        db,
+        "select d.comment_id, d.link, c.participant_id, c.position from theory_discussion d join comments c on c.id = d.comment_id"
+        " where d.theory_number = ? order by c.position, d.link",
+        [number],
+    ):
+        entry = comments.setdefault(
+            row["comment_id"],
+            {
+                "id": row["comment_id"],
+                "url": row_url(datasette, database, "comments", row["comment_id"]),
+                "writer": names.get(row["participant_id"]) if row["participant_id"] else None,
+                "links": [],
+            },
+        )
+        if row["link"] not in entry["links"]:
+            entry["links"].append(row["link"])
+    for entry in comments.values():
+        entry["arguments"] = sorted({a["id"] for a in arguments if a["comment_id"] == entry["id"]})
+    page["discussion"] = list(comments.values())
 
     page["relations"] = await theory_relations(datasette, database, db, number)
     page["previous"] = await one(db, "select number, title from theories where number < ? order by number desc limit 1", [number])
@@ -160,36 +148,24 @@ async def theory_page(datasette, database, number):
 
 
 async def theory_relations(datasette, database, db, number):
-    """Theory-to-theory relations the post states, when the package has a theory_relations
-    table: each row that names this theory in a theory column, with the other theory, the
-    relation and its evidence, whatever the columns are called."""
-    names = await columns(db, "theory_relations")
-    if not names:
-        return []
-    theory_columns = [c for c in names if "theory" in c and "relation" not in c]
-    if not theory_columns:
-        return []
-    where = " or ".join(f"[{c}] = :n" for c in theory_columns)
-    titles = {t["number"]: t["title"] for t in await rows(db, "select number, title from theories")}
+    """The theory-to-theory relations the post states (theory_relations) that have this theory
+    at either end, each with the other theory, the relation, which way it runs and the evidence."""
     related = []
-    for row in await rows(db, f"select * from theory_relations where {where}", {"n": number}):
-        others = [row[c] for c in theory_columns if row[c] is not None and str(row[c]) != str(number)]
-        other = others[0] if others else number
-        direction = "from" if str(row[theory_columns[0]]) == str(number) else "to"
-        relation = next((row[c] for c in ("relation", "kind", "type") if c in row), None)
-        evidence = next((row[c] for c in names if "quote" in c or "evidence" in c), None)
-        try:
-            other_number = int(str(other).split(".")[0])
-        except ValueError:
-            other_number = None
+    sql = (
+        "select r.relation, r.subject_theory_number, r.object_theory_number, r.evidence_quote, t.number, t.title"
+        " from theory_relations r join theories t"
+        " on t.number = case when r.subject_theory_number = :n then r.object_theory_number else r.subject_theory_number end"
+        " where :n in (r.subject_theory_number, r.object_theory_number) order by r.id"
+    )
+    for row in await rows(db, sql, {"n": number}):
         related.append(
             {
-                "relation": relation,
-                "direction": direction,
-                "other": other,
-                "title": titles.get(other_number),
-                "url": row_url(datasette, database, "theories", other_number) if other_number in titles else None,
-                "evidence": evidence,
+                "relation": row["relation"].replace("_", " "),
+                "direction": "from" if row["subject_theory_number"] == number else "to",
+                "other": row["number"],
+                "title": row["title"],
+                "url": row_url(datasette, database, "theories", row["number"]),
+                "evidence": row["evidence_quote"],
             }
         )
     return related
@@ -236,8 +212,7 @@ async def comment_page(datasette, database, comment_id):
         if page["evidence_in"]:
             key = page["evidence_in"]["id"]
             page["evidence_in"]["url"] = row_url(datasette, database, "comments" if key in everyone else "post_sections", key)
-    # the attribution's grade, when the package has one (a column whose name says so)
-    page["attribution_grade"] = next((comment[c] for c in comment if c.endswith("grade") and comment[c]), None)
+    page["attribution_grade"] = comment["attribution_grade"]
 
     ancestors, parent = [], comment["parent_id"]
     while parent and parent in everyone and len(ancestors) < len(everyone):
