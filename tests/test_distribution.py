@@ -17,6 +17,7 @@ import pytest
 import yaml
 from frictionless import Package
 
+from scripts.core.errors import BuildError
 from scripts.pipeline.build import build, built_status, built_zip_name
 from scripts.publishing import charts, citation, docs, zenodo
 from scripts.release import bundle, status
@@ -228,6 +229,11 @@ def test_a_url_reaches_the_apa_and_bibtex_once_it_is_added(descriptor):
     assert {"identifier": "https://example.org/longlist", "relation": "isIdenticalTo", "resource_type": "dataset", "scheme": "url"} in zenodo.metadata(
         with_url, descriptor
     )["related_identifiers"]
+
+
+def test_a_licence_zenodo_does_not_know_fails_clearly(descriptor):
+    with pytest.raises(BuildError, match=r"CITATION.cff: license: 'Beerware' has no Zenodo licence id"):
+        zenodo.metadata({**CFF, "license": "Beerware"}, descriptor)
 
 
 def test_zenodo_json_has_what_a_deposit_requires_from_the_single_sources(descriptor):

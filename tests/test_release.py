@@ -60,6 +60,16 @@ def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
     database.close()
 
 
+def test_the_release_zip_opens_as_a_package_and_every_table_validates(released, descriptor):
+    from frictionless import Package
+
+    project, target = released
+    package = Package(str(target / f"{descriptor['name']}-{descriptor['version']}.zip"))
+    report = package.validate()
+    assert report.valid, report.to_summary()
+    assert [task.name for task in report.tasks] == [r["name"] for r in descriptor["resources"]]
+
+
 def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):
     project, target = released
     again = releasable_copy(tmp_path)

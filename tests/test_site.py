@@ -344,3 +344,4 @@ def test_publish_dry_run_prints_one_runnable_line():
     printed = []
     publish.publish(REPO, "cloudrun", "longlist", dry_run=True, print=printed.append)
     assert len(printed) == 1 and shlex.split(printed[0])[1:] == publish.command(REPO, "cloudrun", "longlist")[1:]
+    assert "--install datasette==0.65.5 " in printed[0] and "--setting sql_time_limit_ms 1000" in printed[0]

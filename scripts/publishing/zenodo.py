@@ -10,6 +10,7 @@ description, access_right, license, version, keywords, related_identifiers, refe
 import html
 import json
 
+from scripts.core.errors import BuildError
 from scripts.publishing import citation
 
 # The SPDX ids this package may use, as Zenodo's licence vocabulary spells them.
@@ -33,7 +34,7 @@ def metadata(cff, descriptor):
     post = citation.source_post(cff)
     licence = cff["license"]
     if licence not in ZENODO_LICENCES:
-        raise ValueError(f"CITATION.cff licence {licence!r} has no Zenodo licence id here; add it to ZENODO_LICENCES")
+        raise BuildError("CITATION.cff", f"{licence!r} has no Zenodo licence id in scripts/publishing/zenodo.py; add it to ZENODO_LICENCES", field="license")
     related = [{"identifier": post["url"], "relation": "isDerivedFrom", "resource_type": "publication-other", "scheme": "url"}]
     if cff.get("repository-code"):
         related.append({"identifier": cff["repository-code"], "relation": "isSupplementedBy", "resource_type": "software", "scheme": "url"})
