@@ -342,3 +342,22 @@ def test_index_page_shows_the_version_citation_and_dataset_to_readers_and_crawle
         tab.check()
     finally:
         tab.context.close()
+
+
+@pytest.mark.browser
+def test_the_database_pages_chart_links_open_drawn(browser, server):  # noqa: F811
+    """Datasette's own `fragment` option: the database page's list of saved queries opens a
+    charted query with its chart drawn."""
+    tab = Tab(browser, server)
+    try:
+        tab.goto("/longlist")
+        links = tab.page.locator("a[href*='#g.mark=']")
+        assert links.count() == len(charts.charted_queries(REPO))
+        with tab.page.expect_navigation():
+            links.first.click()
+        canvas = tab.page.locator(".vega-embed canvas")
+        canvas.wait_for()
+        assert canvas.bounding_box()["width"] > 100
+        tab.check()
+    finally:
+        tab.context.close()
