@@ -11,8 +11,21 @@ from scripts.core.paths import Project
 from scripts.pipeline.build import build
 
 REPO = Project()
-# What a build reads; everything else in the repo is output, docs or code.
-BUILD_INPUTS = ["data/raw", "data/curation", "data/contrib", "datapackage.json", "site", "sql", "README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md"]
+# What a build reads; everything else in the repo is output, docs or code. releases/: a build
+# compares itself with its version's release record (scripts/release/status.py).
+BUILD_INPUTS = [
+    "data/raw",
+    "data/curation",
+    "data/contrib",
+    "datapackage.json",
+    "site",
+    "sql",
+    "README.md",
+    "LICENSE",
+    "CITATION.cff",
+    "CHANGELOG.md",
+    "releases",
+]
 
 
 def copy_inputs(destination):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.pipeline.build import built_zip_name
 from scripts.publishing import charts
 from scripts.serve import instance
 from tests.conftest import REPO
@@ -123,7 +124,7 @@ def test_index_page_shows_title_licence_and_downloads(tab, built, descriptor):
     assert page.locator(f'a[href="{metadata["license_url"]}"]').first.is_visible()
     assert page.locator(f'a[href="{metadata["source_url"]}"]').first.is_visible()
     assert descriptor["version"] in page.locator(".metadata-description").inner_text()
-    archive = built.build_dir / "downloads" / f"{descriptor['name']}-{descriptor['version']}.zip"
+    archive = built.build_dir / "downloads" / built_zip_name(built, descriptor)
     assert page.locator("a.package-download").inner_text() == archive.name
     assert page.locator("code.package-sha256").inner_text() == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert page.locator("a.database-download").get_attribute("href") == "/longlist.db"
@@ -227,12 +228,11 @@ def test_zip_download_is_the_package(tab, built, descriptor, tmp_path):
     download.save_as(saved)
     data = saved.read_bytes()
     assert hashlib.sha256(data).hexdigest() == tab.page.locator("code.package-sha256").inner_text()
-    folder = saved.name.removesuffix(".zip")
-    with zipfile.ZipFile(saved) as archive:
-        assert archive.read(f"{folder}/datapackage.json") == built.package_path.read_bytes()
+    with zipfile.ZipFile(saved) as archive:  # flat: the package at the root of the archive
+        assert archive.read("datapackage.json") == built.package_path.read_bytes()
         for resource in descriptor["resources"]:
-            assert archive.read(f"{folder}/{resource['path']}") == (built.root / resource["path"]).read_bytes()
-        assert archive.read(f"{folder}/data/raw/{built.raw_path.name}") == built.raw_path.read_bytes()
+            assert archive.read(resource["path"]) == (built.root / resource["path"]).read_bytes()
+        assert archive.read(f"data/raw/{built.raw_path.name}") == built.raw_path.read_bytes()
     tab.check()
 
 

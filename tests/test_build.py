@@ -69,21 +69,21 @@ def test_package_zip_is_reproducible_and_holds_the_valid_package(built, tmp_path
 
     from frictionless import validate
 
-    from scripts.release.bundle import zip_name
+    from scripts.pipeline.build import built_zip_name
 
     descriptor = json.loads(built.package_path.read_text(encoding="utf-8"))
-    archive = built.build_dir / "downloads" / zip_name(descriptor)
+    archive = built.build_dir / "downloads" / built_zip_name(built, descriptor)
     again = copy_inputs(tmp_path / "again")
     build(again, progress=quiet)
     assert archive.read_bytes() == (again.build_dir / "downloads" / archive.name).read_bytes()
     with zipfile.ZipFile(archive) as opened:
         names = opened.namelist()
         opened.extractall(tmp_path / "unzipped")
-    folder = tmp_path / "unzipped" / archive.name[: -len(".zip")]
+    folder = tmp_path / "unzipped"  # flat: datapackage.json at the root of the archive
     for resource in descriptor["resources"]:
         assert (folder / resource["path"]).read_bytes() == (built.root / resource["path"]).read_bytes()
     assert (folder / "data/raw/longlist-theories-of-impact.lesswrong.txt").read_bytes() == built.raw_path.read_bytes()
-    assert {"README.md", "LICENSE", "datapackage.json"} <= {n.split("/", 1)[1] for n in names}
+    assert {"README.md", "LICENSE", "datapackage.json", "CITATION.cff"} <= set(names)
     assert validate(str(folder / "datapackage.json")).valid
     digest_line = (built.build_dir / "downloads" / f"{archive.name}.sha256").read_text(encoding="utf-8")
     assert digest_line == f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive.name}\n"

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from scripts.core.errors import BuildError
+from scripts.pipeline.build import built_status
 from scripts.publishing import citation
 from tests.conftest import REPO
 
@@ -76,9 +77,11 @@ def test_citations_name_the_version_year_authors_and_source(descriptor):
     assert apa.startswith(f"Longlist dataset maintainers. ({str(CFF['date-released'])[:4]}). *{descriptor['title']}*")
     assert f"(Version {descriptor['version']}) [Data set]." in apa
     post = citation.markdown(citation.apa_post(citation.source_post(CFF)))
-    assert post.startswith("Nanda, N. (2022, March). A Longlist of Theories of Impact for Interpretability. *LessWrong*.")
+    # the post's exact date (2022-03-11: its dateline on a public mirror, ../shared/source/README.md)
+    assert post.startswith("Nanda, N. (2022, March 11). A Longlist of Theories of Impact for Interpretability. *LessWrong*.")
     post_bibtex = citation.bibtex_post(citation.source_post(CFF))
     assert post_bibtex.startswith("@misc{nanda2022longlist,") and "month        = mar" in post_bibtex
+    assert "date         = {2022-03-11}" in post_bibtex
 
 
 def test_readme_carries_the_generated_citations_once(descriptor):
@@ -88,11 +91,12 @@ def test_readme_carries_the_generated_citations_once(descriptor):
     assert readme.count(f"This is version **{descriptor['version']}**") == 1
 
 
-def test_index_page_shows_version_and_citations(client, descriptor):
+def test_index_page_shows_version_and_citations(client, built, descriptor):
     page = client.get("/").text
-    assert html.escape(citation.bibtex_dataset(CFF, descriptor)) in page
+    status = built_status(built, descriptor)  # the version as this build names it
+    assert html.escape(citation.bibtex_dataset(CFF, descriptor, status)) in page
     assert html.escape(citation.bibtex_post(citation.source_post(CFF))) in page
-    assert citation.as_html(citation.apa_dataset(CFF, descriptor["version"])) in page
+    assert citation.as_html(citation.apa_dataset(CFF, status.label)) in page
     assert citation.as_html(citation.apa_post(citation.source_post(CFF))) in page
 
 

@@ -4,6 +4,8 @@ primary key, from folders or zips, as a CHANGELOG draft or JSON."""
 import json
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -113,9 +115,13 @@ def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
     release_folder = tmp_path / "dist" / "release"
     release_folder.mkdir(parents=True)
     archive = release_folder / zip_name(descriptor)
-    write_zip(members(built.root, built, descriptor), archive, archive.stem)
+    write_zip(members(built.root, built, descriptor), archive)
+    nested = tmp_path / "nested.zip"  # 0.1.0's zip held the package under a <name>-<version>/ folder
+    with zipfile.ZipFile(nested, "w") as old_style:
+        for name, path in members(built.root, built, descriptor):
+            old_style.writestr(f"{archive.stem}/{name}", Path(path).read_bytes())
     from_folder = package_reader.read(built.root)
-    for where in (archive, release_folder, built.package_path):
+    for where in (archive, nested, release_folder, built.package_path):
         other = package_reader.read(where)
         assert other.descriptor == from_folder.descriptor and other.rows == from_folder.rows, where
 

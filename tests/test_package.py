@@ -11,6 +11,7 @@ from frictionless import validate
 
 from scripts.core.errors import BuildError
 from scripts.core.schema import field_names
+from scripts.pipeline.build import build
 from scripts.pipeline.load import SQL_TYPES
 from scripts.pipeline.normalize import natural_key
 from scripts.publishing import docs
@@ -23,11 +24,43 @@ def test_committed_package_validates_with_frictionless():
 
 
 def test_package_names_licences_sources_and_version(descriptor):
-    for key in ("name", "title", "description", "version", "licenses", "sources", "contributors", "keywords"):
+    for key in ("name", "id", "title", "description", "version", "created", "licenses", "sources", "contributors", "keywords"):
         assert descriptor[key], key
-    titles = " ".join(licence["title"] for licence in descriptor["licenses"])
-    assert "remain their authors'" in titles
     assert descriptor["sources"][0]["path"].startswith("https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/")
+
+
+def test_data_package_v2_metadata(descriptor):
+    """Data Package v2 as the standard means it: licences hold licences only, the post's author
+    is the source's author (not a creator of this package), the snapshot's hash has a field."""
+    import datetime
+    import uuid
+
+    assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    uuid.UUID(descriptor["id"])  # a globally unique identifier (no DOI has been assigned yet)
+    datetime.datetime.fromisoformat(descriptor["created"])  # RFC 3339, fixed in the descriptor: not the build time
+    for licence in descriptor["licenses"]:
+        assert licence["name"] == "CC-BY-4.0" and licence["path"].startswith("https://creativecommons.org/"), licence
+    source = descriptor["sources"][0]
+    assert "remain their authors'" in source["rights"]
+    meta = yaml.safe_load(REPO.source_meta_path.read_text(encoding="utf-8"))
+    assert source["sha256"] == meta["sha256"] == hashlib.sha256(REPO.raw_path.read_bytes()).hexdigest()
+    assert source["snapshot"] == REPO.rel(REPO.raw_path) and "sha256" not in source["title"].lower()
+    assert "2022-03-11" in source["title"] and "Neel Nanda" in source["title"]
+    roles = {c["title"]: c["roles"] for c in descriptor["contributors"]}
+    assert "creator" not in roles["Neel Nanda"] and "creator" in roles["Longlist dataset maintainers"]
+    assert all(isinstance(r, list) for r in roles.values()), "v2 roles are lists"
+    assert "homepage" not in descriptor or "lesswrong.com" not in descriptor["homepage"], "the homepage is the dataset's own, not the post"
+    assert {r.get("type") for r in descriptor["resources"]} == {"table"}
+
+
+@pytest.mark.slow
+def test_the_build_fills_the_snapshot_hash_from_source_yml(fresh_copy):
+    package = json.loads(fresh_copy.package_path.read_text(encoding="utf-8"))
+    package["sources"][0]["sha256"] = "0" * 64
+    fresh_copy.package_path.write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
+    build(fresh_copy, progress=quiet)
+    rebuilt = json.loads(fresh_copy.package_path.read_text(encoding="utf-8"))
+    assert rebuilt["sources"][0]["sha256"] == yaml.safe_load(fresh_copy.source_meta_path.read_text(encoding="utf-8"))["sha256"]
 
 
 def test_every_resource_and_field_is_described_and_keyed(descriptor):
@@ -64,6 +97,7 @@ def test_generated_docs_are_fresh():
 def test_a_stale_generated_doc_fails_the_check(tmp_path):
     project = copy_inputs(tmp_path)
     shutil.copytree(REPO.root / "docs", project.root / "docs")
+    shutil.copy2(REPO.root / docs.ZENODO_FILE, project.root / docs.ZENODO_FILE)
     assert docs.stale(project) == []
     path = project.root / "docs" / "data-dictionary.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Primary key", "Primary  key", 1), encoding="utf-8")

@@ -19,7 +19,10 @@ from tests.conftest import REPO, copy_inputs, quiet
 
 
 def releasable_copy(folder):
+    """A copy about to release its version for the first time: without the repository's
+    release records (the committed record of this version may describe other bytes)."""
     project = copy_inputs(folder)
+    shutil.rmtree(project.releases_dir, ignore_errors=True)
     shutil.copy2(REPO.root / "pyproject.toml", folder / "pyproject.toml")
     shutil.copy2(REPO.metadata_path, folder / "metadata.yml")
     return project
@@ -47,13 +50,24 @@ def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
         digest, file = line.split("  ")
         assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest
     with zipfile.ZipFile(target / f"{name}.zip") as archive:
-        members = {n.split("/", 1)[1] for n in archive.namelist()}
+        members = set(archive.namelist())
         assert {"datapackage.json", "CITATION.cff", "CHANGELOG.md", "README.md", "LICENSE"} <= members
-        assert archive.read(f"{name}/CITATION.cff") == REPO.citation_path.read_bytes()
+        assert archive.read("CITATION.cff") == REPO.citation_path.read_bytes()
+        assert archive.read("README.md") == (REPO.root / "README.md").read_bytes(), "the release's README is the committed one"
     database = sqlite3.connect(target / "longlist.db")
     assert database.execute("select count(*) from theories").fetchone()[0] == 20
     assert database.execute("select count(*) from comments").fetchone()[0] == 18
     database.close()
+
+
+def test_the_release_zip_opens_as_a_package_and_every_table_validates(released, descriptor):
+    from frictionless import Package
+
+    project, target = released
+    package = Package(str(target / f"{descriptor['name']}-{descriptor['version']}.zip"))
+    report = package.validate()
+    assert report.valid, report.to_summary()
+    assert [task.name for task in report.tasks] == [r["name"] for r in descriptor["resources"]]
 
 
 def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):

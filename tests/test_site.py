@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build
+from scripts.pipeline.build import build, built_zip_name
 from scripts.publishing import charts, docs, queries
 from scripts.serve import instance, publish
 from tests.conftest import REPO, quiet
@@ -228,23 +228,23 @@ def test_index_page_has_search_start_links_and_downloads_with_sha256(client, bui
     instance = yaml.safe_load((REPO.site_dir / "instance.yml").read_text(encoding="utf-8"))
     for name in instance["start_with"]:
         assert f'href="longlist/{name}' in page
-    archive = built.build_dir / "downloads" / f"{descriptor['name']}-{descriptor['version']}.zip"
+    archive = built.build_dir / "downloads" / built_zip_name(built, descriptor)
     assert f'href="/downloads/{archive.name}"' in page
     assert hashlib.sha256(archive.read_bytes()).hexdigest() in page
     assert 'href="/longlist.db"' in page
     for resource in descriptor["resources"]:
         assert f'href="/longlist/{resource["name"]}.csv?_stream=on"' in page
-    assert f"Version <strong>{descriptor['version']}</strong>" in page
+    assert f"Version <strong>{descriptor['version']}" in page
 
 
-def test_database_page_has_the_same_downloads(client, descriptor):
+def test_database_page_has_the_same_downloads(client, built, descriptor):
     page = client.get("/longlist").text
-    assert f"{descriptor['name']}-{descriptor['version']}.zip" in page and 'href="/longlist.db"' in page
+    assert built_zip_name(built, descriptor) in page and 'href="/longlist.db"' in page
     assert 'action="longlist/search_text"' in page
 
 
 def test_downloads_are_served(client, built, descriptor):
-    name = f"{descriptor['name']}-{descriptor['version']}.zip"
+    name = built_zip_name(built, descriptor)
     response = client.get(f"/downloads/{name}")
     assert response.status_code == 200 and response.content == (built.build_dir / "downloads" / name).read_bytes()
     assert client.get("/longlist.db").content == built.db_path.read_bytes()
@@ -287,8 +287,8 @@ def test_robots_txt_keeps_crawlers_off_sql_and_variants(client):
     assert "Disallow: /" not in lines, "the tables and saved queries should stay findable"
 
 
-def test_pages_and_downloads_are_cacheable(client, descriptor):
-    package = f"/downloads/{descriptor['name']}-{descriptor['version']}.zip"
+def test_pages_and_downloads_are_cacheable(client, built, descriptor):
+    package = f"/downloads/{built_zip_name(built, descriptor)}"
     for path in ("/", "/longlist/theories", "/longlist/theories_by_group_rank.json", "/robots.txt", package, "/longlist.db"):
         assert client.get(path).headers["cache-control"] == f"max-age={instance.SETTINGS['default_cache_ttl']}", path
 
@@ -305,23 +305,59 @@ def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
         assert ["--setting", name, str(instance.SETTINGS[name])] == args[args.index(name) - 1 : args.index(name) + 2]
 
 
+def flag_values(args):
+    """{flag: [values]} of a command line's `--flag value` options."""
+    found = {}
+    for flag, value in zip(args, args[1:]):
+        if flag.startswith("--"):
+            found.setdefault(flag, []).append(value)
+    return found
+
+
 @pytest.mark.parametrize("platform", sorted(publish.PLATFORMS))
 def test_publish_command_matches_serve(platform):
+    """Every site option and setting of `serve` reaches `datasette publish`, whatever options
+    serve gains later (only the inspect file is made by publish itself, in the image)."""
     args = publish.command(REPO, platform, "longlist")
+    serve_args = instance.command(REPO, 8001)
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
-    options = instance.site_options(REPO, path=REPO.rel)
-    assert options == args[4 : 4 + len(options)]
+    assert serve_args[serve_args.index("--immutable") + 1] == str(REPO.db_path), "publish serves its files immutable (-i) too"
+    published = flag_values(args)
+    for flag, value in publish.option_pairs(instance.site_options(REPO, path=REPO.rel)):
+        if flag in publish.MADE_BY_PUBLISH:
+            assert flag not in published, f"datasette publish makes its own {flag}"
+        else:
+            assert value in published.get(flag, []), f"serve uses {flag} {value}; publish does not"
     extra = shlex.split(args[args.index("--extra-options") + 1])
     assert extra == instance.setting_options()
-    installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
-    assert {"datasette-vega==0.6.2", "datasette-block-robots==1.1"} <= set(installs)
+    assert flag_values(extra) == {f: v for f, v in flag_values(serve_args).items() if f == "--setting"}
     assert args[-2:] == [publish.PLATFORMS[platform][0], "longlist"]
+
+
+def test_publish_installs_datasette_and_every_plugin_at_the_locked_versions():
+    args = publish.command(REPO, "cloudrun", "longlist")
+    installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
+    lock = (REPO.root / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    locked = [line for line in lock if line.lower().startswith(("datasette==", "datasette-")) and not line.lower().startswith("datasette-publish-")]
+    assert sorted(installs) == sorted(locked) and any(pin.startswith("datasette==0.65.") for pin in installs)
+    from importlib import metadata
+
+    for pin in installs:  # the versions the tests ran
+        name, version = pin.split("==")
+        assert metadata.version(name) == version, pin
+
+
+def test_publish_refuses_a_serve_option_it_cannot_pass_on(monkeypatch):
+    monkeypatch.setattr(instance, "site_options", lambda project, path=str: ["--metadata", "metadata.yml", "--crossdb", "x"])
+    with pytest.raises(BuildError, match="serve uses --crossdb x, which `datasette publish` has no flag for"):
+        publish.command(REPO, "cloudrun", "longlist")
 
 
 def test_publish_dry_run_prints_one_runnable_line():
     printed = []
     publish.publish(REPO, "cloudrun", "longlist", dry_run=True, print=printed.append)
     assert len(printed) == 1 and shlex.split(printed[0])[1:] == publish.command(REPO, "cloudrun", "longlist")[1:]
+    assert "--install datasette==0.65.5 " in printed[0] and "--setting sql_time_limit_ms 1000" in printed[0]
 
 
 # The argument map as a picture --------------------------------------------------------------

@@ -14,13 +14,14 @@ from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
 from scripts.release import bundle
+from scripts.release import status as release_status
 
 
 def stage_outputs(project, staging, progress, timings=None):
     timer = Timer(progress, timings)
     meta = source.load_source_meta(project)
     raw = source.read_raw(project, meta)
-    descriptor = schema.load_descriptor(project)
+    descriptor = package.with_snapshot_hash(schema.load_descriptor(project), meta, project.rel(project.raw_path))
     timer.done("source", f"{project.rel(project.raw_path)} matches its SHA-256")
 
     parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
@@ -67,25 +68,26 @@ def stage_outputs(project, staging, progress, timings=None):
     map_svg = argument_picture.write(staging / "build" / project.db_path.name, [staging / ARGUMENT_MAP_DOC])
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/; {ARGUMENT_MAP_DOC}")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, empty_charts))
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
     (staging / AIF_EXPORT).write_bytes(aif.aif_bytes(tables, theory_titles(tables)))
     reference = staging / rating_reference(project)
     reference.parent.mkdir(parents=True)
     reference.write_bytes(rating_page.reference_bytes(tables, descriptor, project.rel(project.contrib_ratings_dir)))
-    timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
+    # the zip first: whether this build is its version's release (scripts/release/status.py)
+    # shows wherever the version does, metadata.yml included
     downloads = staging / download_dir(project)
     downloads.mkdir(parents=True)
-    name = bundle.zip_name(descriptor)
-    digest = bundle.write_zip(bundle.members(staging, project, descriptor), downloads / name, name[: -len(".zip")])
-    (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
+    packed = bundle.write(staging, project, descriptor, downloads, staging / "build" / project.db_path.name)
     # the thread page shows the argument map from here (site/plugins/reading.py)
     (downloads / argument_picture.SERVED_NAME).write_text(map_svg, encoding="utf-8")
-    timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
+    timer.done("bundle", f"{download_dir(project)}/{packed.name} sha256 {packed.sha256[:12]}... ({packed.status.label})")
+
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts))
+    timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
     timer.done("validate", "frictionless: package valid (ran alongside load, charts, site and bundle)", seconds=validation.result())
-    return descriptor
+    return descriptor, packed
 
 
 AIF_EXPORT = "exports/argument_map.aif.json"
@@ -107,8 +109,26 @@ def rating_reference(project):
     return str(rating_page.reference_path(project).relative_to(project.root))
 
 
-def outputs(project, descriptor):
-    """Paths of every output, relative to the project root."""
+def built_zip_name(project, descriptor):
+    """The package zip a build of this descriptor left in build/downloads: the release's name,
+    or the name of unreleased changes (scripts/release/status.py)."""
+    released = bundle.zip_name(descriptor)
+    if (project.build_dir / "downloads" / released).exists():
+        return released
+    unreleased = bundle.zip_name(descriptor, release_status.Status(descriptor["version"], False))
+    return unreleased if (project.build_dir / "downloads" / unreleased).exists() else released
+
+
+def built_status(project, descriptor):
+    """The release status (scripts/release/status.py) the last build found, from its zip's name."""
+    released = built_zip_name(project, descriptor) == bundle.zip_name(descriptor)
+    return release_status.Status(str(descriptor["version"]), released)
+
+
+def outputs(project, descriptor, zip_name=None):
+    """Paths of every output, relative to the project root (`zip_name`: the package zip's
+    name, if known; else the one already built)."""
+    zip_name = zip_name or built_zip_name(project, descriptor)
     return (
         [r["path"] for r in descriptor["resources"]]
         + [
@@ -117,8 +137,8 @@ def outputs(project, descriptor):
             AIF_EXPORT,
             str(project.db_path.relative_to(project.root)),
             rating_reference(project),
-            f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
-            f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
+            f"{download_dir(project)}/{zip_name}",
+            f"{download_dir(project)}/{zip_name}.sha256",
             f"{download_dir(project)}/{argument_picture.SERVED_NAME}",
             ARGUMENT_MAP_DOC,
         ]
@@ -131,13 +151,22 @@ def build(project, progress=print, timings=None):
     project.build_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
     try:
-        descriptor = stage_outputs(project, staging, progress, timings)
-        commit(project, staging, outputs(project, descriptor))
+        descriptor, packed = stage_outputs(project, staging, progress, timings)
+        commit(project, staging, outputs(project, descriptor, packed.name))
         charts.remove_stale_images(project)
+        remove_stale_downloads(project, packed.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
     return descriptor
+
+
+def remove_stale_downloads(project, current):
+    """Package zips of earlier builds (another version, or released vs unreleased) leave the
+    served downloads: the index page lists every zip there. Releases live in dist/."""
+    for path in sorted((project.build_dir / "downloads").glob("*.zip*")):
+        if path.name not in (current, f"{current}.sha256"):
+            path.unlink()
 
 
 class Timer:

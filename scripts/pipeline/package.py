@@ -71,8 +71,19 @@ def descriptor_bytes(descriptor):
     return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def with_snapshot_hash(descriptor, source_meta, raw_relative):
+    """The descriptor with its first source naming the raw snapshot and its SHA-256, each in a
+    field of its own, taken from data/raw/source.yml (the one place the hash is written)."""
+    descriptor = json.loads(json.dumps(descriptor))
+    sources = descriptor.get("sources") or [{}]
+    sources[0]["snapshot"] = raw_relative
+    sources[0]["sha256"] = str(source_meta["sha256"])
+    descriptor["sources"] = sources
+    return descriptor
+
+
 def write_package(staging, descriptor, tables):
-    """Write every resource's CSV and the descriptor (with bytes and hash) under `staging`."""
+    """Write every resource's CSV and the descriptor (with type, bytes and hash) under `staging`."""
     descriptor = json.loads(json.dumps(descriptor))
     described = {r["name"] for r in descriptor["resources"]}
     if described != set(tables):
@@ -88,6 +99,7 @@ def write_package(staging, descriptor, tables):
         path = staging / resource["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        resource.setdefault("type", "table")  # Data Package v2: every resource here is a table
         resource["bytes"] = len(data)
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
     (staging / "datapackage.json").write_bytes(descriptor_bytes(descriptor))

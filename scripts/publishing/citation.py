@@ -68,18 +68,47 @@ def sentence(text):
     return text if ends_with_stop(text) else text + "."
 
 
+def label(descriptor, status=None):
+    """The version as this build names it: "0.1.0", or "0.1.0 + unreleased changes" for a build
+    whose bytes differ from the release record of its version (scripts/release/status.py)."""
+    return status.label if status is not None else str(descriptor["version"])
+
+
+def released(status):
+    return status is None or status.released
+
+
+def link(cff):
+    """Where the dataset is found: its DOI, else its url (CITATION.cff), else nothing."""
+    if cff.get("doi"):
+        return f"https://doi.org/{cff['doi']}"
+    return cff.get("url") or ""
+
+
 # APA strings are lists of (text, italic) pieces, rendered as Markdown or HTML.
 def apa_dataset(cff, version):
-    link = f" https://doi.org/{cff['doi']}" if cff.get("doi") else (f" {cff['url']}" if cff.get("url") else "")
+    where = link(cff)
+    where = f" {where}" if where else ""
     return [
         (f"{sentence(names_apa(cff['authors']))} ({year(cff)}). ", False),
         (cff["title"], True),
-        (f" (Version {version}) [Data set].{link}", False),
+        (f" (Version {version}) [Data set].{where}", False),
     ]
 
 
+def published(post):
+    """(year, month, day) of the post: from date-published where given, else year and month."""
+    date = str(post.get("date-published") or "")
+    if date:
+        year, month, day = (int(part) for part in date.split("-"))
+        return year, month, day
+    return post["year"], post.get("month"), None
+
+
 def apa_post(post):
-    month = f", {MONTHS[post['month'] - 1]}" if post.get("month") else ""
+    _, month_number, day = published(post)
+    month = f", {MONTHS[month_number - 1]}" if month_number else ""
+    month += f" {day}" if day and month_number else ""
     return [
         (f"{sentence(names_apa(post['authors']))} ({post['year']}{month}). {sentence(post['title'])} ", False),
         (post["publisher"]["name"], True),
@@ -101,8 +130,8 @@ def bibtex_entry(kind, key, fields):
     return f"@{kind}{{{key},\n{body}\n}}"
 
 
-def bibtex_dataset(cff, descriptor):
-    version = str(descriptor["version"])
+def bibtex_dataset(cff, descriptor, status=None):
+    version = label(descriptor, status)
     post = source_post(cff)
     fields = [
         ("author", "{" + " and ".join(person_bibtex(a) for a in cff["authors"]) + "}"),
@@ -128,7 +157,8 @@ def bibtex_dataset(cff, descriptor):
         fields.append(("doi", "{" + cff["doi"] + "}"))
     if cff.get("url"):
         fields.append(("url", "{" + cff["url"] + "}"))
-    return bibtex_entry("misc", f"{descriptor['name']}-{version}", fields)
+    key = f"{descriptor['name']}-{descriptor['version']}" + ("" if released(status) else "-unreleased")
+    return bibtex_entry("misc", key, fields)
 
 
 def bibtex_post(post):
@@ -141,12 +171,24 @@ def bibtex_post(post):
     ]
     if post.get("month"):
         fields.append(("month", BIBTEX_MONTHS[post["month"] - 1]))
+    if post.get("date-published"):
+        fields.append(("date", "{" + str(post["date-published"]) + "}"))  # biblatex reads the exact date
     fields += [("howpublished", "{" + post["publisher"]["name"] + "}"), ("url", "{" + post["url"] + "}")]
     return bibtex_entry("misc", key, fields)
 
 
-def version_line(cff, descriptor):
+def unreleased_note(cff, descriptor):
+    version = descriptor["version"]
+    return (
+        f"these files differ from version {version} as released on {cff['date-released']} "
+        f"(releases/{version}/manifest.json records its SHA-256s). Cite a released version: only `make release` makes one"
+    )
+
+
+def version_line(cff, descriptor, status=None):
     doi = f"DOI: [{cff['doi']}](https://doi.org/{cff['doi']})" if cff.get("doi") else f"DOI: {DOI_PLACEHOLDER}"
+    if not released(status):
+        return f"This is **{label(descriptor, status)}**: {unreleased_note(cff, descriptor)}. {doi}."
     return f"This is version **{descriptor['version']}** of the dataset, released {cff['date-released']}. {doi}."
 
 
@@ -154,18 +196,18 @@ CITATION_START = "<!-- citation:start (generated from CITATION.cff by `python -m
 CITATION_END = "<!-- citation:end -->"
 
 
-def readme_block(cff, descriptor):
+def readme_block(cff, descriptor, status=None):
     post = source_post(cff)
     return "\n".join(
         [
-            version_line(cff, descriptor),
+            version_line(cff, descriptor, status),
             "",
             "Cite the dataset (APA, then BibTeX):",
             "",
-            f"> {markdown(apa_dataset(cff, descriptor['version']))}",
+            f"> {markdown(apa_dataset(cff, label(descriptor, status)))}",
             "",
             "```bibtex",
-            bibtex_dataset(cff, descriptor),
+            bibtex_dataset(cff, descriptor, status),
             "```",
             "",
             "and the source post:",
@@ -180,25 +222,31 @@ def readme_block(cff, descriptor):
     )
 
 
-def readme_text(readme_text, cff, descriptor, name="README.md"):
-    """README text with its citation block regenerated."""
+def readme_text(readme_text, cff, descriptor, name="README.md", status=None):
+    """README text with its citation block regenerated (for `status`, the build's release
+    status; None: the version as released)."""
     if CITATION_START not in readme_text or CITATION_END not in readme_text:
         raise BuildError(name, f"the citation markers are missing; expected the lines\n  {CITATION_START}\n  {CITATION_END}")
     before, rest = readme_text.split(CITATION_START, 1)
     _, after = rest.split(CITATION_END, 1)
-    return f"{before}{CITATION_START}\n\n{readme_block(cff, descriptor)}{CITATION_END}{after}"
+    return f"{before}{CITATION_START}\n\n{readme_block(cff, descriptor, status)}{CITATION_END}{after}"
 
 
-def citation_html(cff, descriptor):
+def citation_html(cff, descriptor, status=None):
     """How to cite, for the Datasette index and database pages: the dataset and the source post."""
     doi = f'<a href="https://doi.org/{html.escape(cff["doi"])}">{html.escape(cff["doi"])}</a>' if cff.get("doi") else "none assigned yet"
     post = source_post(cff)
+    if released(status):
+        first = f"<p><strong>Version {html.escape(str(descriptor['version']))}</strong>, released {html.escape(str(cff['date-released']))}. DOI: {doi}.</p>"
+    else:
+        note = html.escape(unreleased_note(cff, descriptor)).replace("`make release`", "<code>make release</code>")
+        first = f'<p class="unreleased"><strong>{html.escape(label(descriptor, status))}</strong>: {note}. DOI: {doi}.</p>'
     return "\n".join(
         [
-            f"<p><strong>Version {html.escape(str(descriptor['version']))}</strong>, released {html.escape(str(cff['date-released']))}. DOI: {doi}.</p>",
+            first,
             "<p>Cite the dataset:</p>",
-            f"<blockquote>{as_html(apa_dataset(cff, descriptor['version']))}</blockquote>",
-            f"<pre>{html.escape(bibtex_dataset(cff, descriptor))}</pre>",
+            f"<blockquote>{as_html(apa_dataset(cff, label(descriptor, status)))}</blockquote>",
+            f"<pre>{html.escape(bibtex_dataset(cff, descriptor, status))}</pre>",
             "<p>and the source post:</p>",
             f"<blockquote>{as_html(apa_post(post))}</blockquote>",
             f"<pre>{html.escape(bibtex_post(post))}</pre>",

@@ -12,7 +12,6 @@ import html
 
 from scripts.core import yamlio
 from scripts.core.errors import BuildError
-from scripts.publishing import charts
 
 INSTANCE_FILE = "site/instance.yml"
 
@@ -30,10 +29,11 @@ def load_instance(project, queries):
     return instance
 
 
-def version_html(descriptor):
-    return (
-        f"<p>Version <strong>{html.escape(descriptor['version'])}</strong> of the Frictionless data package <code>{html.escape(descriptor['name'])}</code>.</p>"
-    )
+def version_html(descriptor, version=None):
+    """`version`: the version as this build names it ("0.1.0 + unreleased changes" for a build
+    that differs from its release; scripts/release/status.py)."""
+    version = version or descriptor["version"]
+    return f"<p>Version <strong>{html.escape(version)}</strong> of the Frictionless data package <code>{html.escape(descriptor['name'])}</code>.</p>"
 
 
 def search_form_html(database, query_name):
@@ -45,11 +45,12 @@ def search_form_html(database, query_name):
     )
 
 
-def start_with_html(queries, chart_of, names, database):
+def start_with_html(queries, names, database):
     items = []
     for name in names:
-        chart = chart_of.get(name)
-        link = charts.href(name, chart, database) if chart else f"{database}/{name}"
+        # a query with a chart opens drawn: Datasette's `fragment` of the saved query (metadata.py)
+        fragment = queries[name].get("fragment")
+        link = f"{database}/{name}#{fragment}" if fragment else f"{database}/{name}"
         items.append(f'<li><a href="{html.escape(link)}">{html.escape(queries[name]["title"])}</a></li>')
     return '<h2>Start with</h2><ul class="start-with">' + "".join(items) + "</ul>"
 
@@ -65,20 +66,20 @@ def rate_html():
     )
 
 
-def index_html(descriptor, queries, chart_of, instance, database):
+def index_html(descriptor, queries, instance, database, version=None):
     return (
         f"<p>{html.escape(descriptor['description'])}</p>"
-        + version_html(descriptor)
+        + version_html(descriptor, version)
         + search_form_html(database, instance["search"])
         + rate_html()
-        + start_with_html(queries, chart_of, instance["start_with"], database)
+        + start_with_html(queries, instance["start_with"], database)
     )
 
 
-def database_html(descriptor, instance, database, licences):
+def database_html(descriptor, instance, database, licences, version=None):
     return (
         f"<p>{html.escape(descriptor['description'])}</p>"
         + f"<p>Licences: {html.escape(licences)}</p>"
-        + version_html(descriptor)
+        + version_html(descriptor, version)
         + search_form_html(database, instance["search"])
     )

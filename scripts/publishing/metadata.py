@@ -11,8 +11,9 @@ import yaml
 
 from scripts.core import yamlio
 from scripts.core.paths import DB_NAME
-from scripts.publishing import charts, citation, frontdoor
+from scripts.publishing import charts, citation, frontdoor, jsonld
 from scripts.publishing import queries as saved
+from scripts.release import bundle
 
 
 def canned_queries(project, empty_charts=None):
@@ -30,6 +31,10 @@ def canned_queries(project, empty_charts=None):
                 why = f'<p class="chart-empty"><strong>No chart yet.</strong> {html.escape(empty_charts[path.stem])}</p>'
                 query["description_html"] = f"<p>{html.escape(header['description'])}</p>{why}"
             else:
+                # Datasette's own `fragment` option: its list of queries on the database page links
+                # straight to the drawn chart. The query's own page keeps a link (a full load, which
+                # datasette-vega needs to read the fragment) for readers who arrive elsewhere.
+                query["fragment"] = charts.fragment(chart)
                 link = f'<a class="chart-link" href="{html.escape(charts.href(path.stem, chart))}">Show it as a chart</a>'
                 query["description_html"] = f"<p>{html.escape(header['description'])} {link}</p>"
         if header.get("params"):
@@ -46,10 +51,15 @@ def table_metadata(resource, presentation):
 
 
 def licence_text(descriptor):
-    return " ".join(f"{licence['title']}." for licence in descriptor["licenses"])
+    """The licences, then the status of the quoted words (the source's `rights` note)."""
+    texts = [f"{licence['title']}." for licence in descriptor["licenses"]]
+    texts += [f"Quoted text: {source['rights']}" for source in descriptor.get("sources", []) if source.get("rights")]
+    return " ".join(texts)
 
 
-def metadata(project, descriptor, empty_charts=None):
+def metadata(project, descriptor, status=None, empty_charts=None):
+    """`status`: the build's release status (scripts/release/status.py), None for the release
+    itself; `empty_charts`: {query name: why its chart has nothing to draw}."""
     presentation = yamlio.load(project.site_dir / "tables.yml", "site/tables.yml")
 
     def strip(d):
@@ -64,25 +74,28 @@ def metadata(project, descriptor, empty_charts=None):
     project_licence = descriptor["licenses"][0]
     queries = canned_queries(project, empty_charts)
     instance = frontdoor.load_instance(project, queries)
-    chart_of = {query.name: query.chart for query in charts.charted_queries(project) if query.name not in (empty_charts or {})}
     database = Path(DB_NAME).stem
-    cite = citation.citation_html(citation.load(project), descriptor)
+    cff = citation.load(project)
+    cite = citation.citation_html(cff, descriptor, status)
+    version = citation.label(descriptor, status)
     return {
         "title": descriptor["title"],
         "description": descriptor["description"],
-        "description_html": frontdoor.index_html(descriptor, queries, chart_of, instance, database),
+        "description_html": frontdoor.index_html(descriptor, queries, instance, database, version),
         "citation_html": cite,
+        # schema.org Dataset for the index page (site/plugins/discovery.py makes its paths absolute)
+        "dataset_jsonld": jsonld.dataset(descriptor, cff, database, status, bundle.zip_name(descriptor, status)),
         "license": f"{project_licence['name']} (the project's additions); quoted text remains its authors'",
         "license_url": project_licence["path"],
         "source": "LessWrong: A Longlist of Theories of Impact for Interpretability",
         "source_url": source["path"],
-        "about": f"Frictionless data package {descriptor['name']} v{descriptor['version']}",
-        "about_url": descriptor["homepage"],
+        "about": f"Frictionless data package {descriptor['name']} v{version}",
+        **({"about_url": descriptor["homepage"]} if descriptor.get("homepage") else {}),
         "databases": {
             database: {
                 "title": descriptor["title"],
                 "description": f"{descriptor['description']} Licences: {licence_text(descriptor)}",
-                "description_html": frontdoor.database_html(descriptor, instance, database, licence_text(descriptor)),
+                "description_html": frontdoor.database_html(descriptor, instance, database, licence_text(descriptor), version),
                 "citation_html": cite,
                 "tables": tables,
                 "queries": queries,
@@ -92,8 +105,8 @@ def metadata(project, descriptor, empty_charts=None):
     }
 
 
-def metadata_bytes(project, descriptor, empty_charts=None):
-    text = yaml.safe_dump(metadata(project, descriptor, empty_charts), sort_keys=False, allow_unicode=True, width=100)
+def metadata_bytes(project, descriptor, status=None, empty_charts=None):
+    text = yaml.safe_dump(metadata(project, descriptor, status, empty_charts), sort_keys=False, allow_unicode=True, width=100)
     header = (
         "# Generated by `python -m scripts build` from datapackage.json, sql/, site/tables.yml "
         "and site/instance.yml.\n# Do not edit by hand: edit those sources and rebuild.\n"

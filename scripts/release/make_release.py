@@ -19,27 +19,16 @@ import tempfile
 from pathlib import Path
 
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, download_dir
+from scripts.pipeline.build import build, built_zip_name, download_dir
 from scripts.release import identifiers, package_reader, versions
 from scripts.release.bundle import zip_name
+from scripts.release.status import dump_sha256
 
 SUMS_NAME = "SHA256SUMS"
 
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def dump_sha256(db_path):
-    """Hash of the database's canonical SQL dump: its content, whatever SQLite wrote the file."""
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        digest = hashlib.sha256()
-        for statement in connection.iterdump():
-            digest.update(statement.encode("utf-8") + b"\n")
-        return digest.hexdigest()
-    finally:
-        connection.close()
 
 
 def git(project, *args):
@@ -183,8 +172,10 @@ def write_dist(project, descriptor, target, current_ids, recorded, record, progr
     project.dist_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.dist_dir))
     try:
+        # a build that differs from this version's record made a zip of unreleased changes: it
+        # is compared under the release's name, and the record refuses it below
         archive = zip_name(descriptor)
-        shutil.copyfile(project.root / download_dir(project) / archive, staging / archive)
+        shutil.copyfile(project.root / download_dir(project) / built_zip_name(project, descriptor), staging / archive)
         shutil.copyfile(project.db_path, staging / project.db_path.name)
         files = {p.name: sha256(p) for p in sorted(staging.iterdir())}
         (staging / SUMS_NAME).write_text("".join(f"{digest}  {file}\n" for file, digest in files.items()), encoding="utf-8")

@@ -1,5 +1,7 @@
 """Read any version of the package as it was published: a folder holding datapackage.json,
-the package zip, or a release folder dist/<name>-<version>/ holding that zip.
+the package zip, or a release folder dist/<name>-<version>/ holding that zip. A zip holds the
+package at its root (as bundle.py writes it now) or under one <name>-<version>/ folder (the
+0.1.0 release): the shallowest datapackage.json is the package.
 
 Values stay the strings of the CSV files: versions are compared as they were written.
 """

@@ -1,9 +1,16 @@
 """Publish the built site with `datasette publish`, configured exactly as `serve` runs it.
 
 The same database (served immutable by every platform), metadata, templates, local plugins,
-static downloads and settings, with the Datasette plugins pinned in requirements.lock installed
-on the host. Cloud Run is built into Datasette; Vercel and Fly need a publish plugin installed
-locally first (the second item of PLATFORMS).
+static downloads and settings, with Datasette itself and every Datasette plugin installed at
+the versions pinned in requirements.lock: a deployment runs the tested site, not whatever
+Datasette is newest (Datasette 1.0 reads saved queries from another file and would drop them).
+Cloud Run is built into Datasette; Vercel and Fly need a publish plugin installed locally
+first (the second item of PLATFORMS).
+
+`serve`'s site options (scripts/serve/instance.py `site_options`) are passed on one by one;
+an option `datasette publish` has no flag for fails here rather than being dropped, except
+the inspect file, which `datasette publish` always makes itself (it runs `datasette inspect`
+on the same database in the image and serves with `--inspect-file inspect-data.json`).
 """
 
 import json
@@ -21,24 +28,71 @@ PLATFORMS = {
 }
 
 
-def runtime_plugins(project):
-    """`name==version` of every Datasette plugin the instance runs, from requirements.lock."""
-    pins = []
+# serve's site options that `datasette publish` takes with the same flag and value
+PASSED_ON = ("--metadata", "--template-dir", "--plugins-dir", "--static")
+# serve's site options that `datasette publish` makes itself in the image (see above)
+MADE_BY_PUBLISH = ("--inspect-file",)
+
+
+def lock_pins(project):
+    """{lowercase name: `name==version`} of requirements.lock."""
+    pins = {}
     for line in (project.root / "requirements.lock").read_text(encoding="utf-8").splitlines():
-        name = line.split("==")[0].strip().lower()
-        if name.startswith("datasette-") and not name.startswith("datasette-publish-"):
-            pins.append(line.strip())
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            pins[line.split("==")[0].strip().lower()] = line
     return pins
+
+
+def runtime_pins(project):
+    """`name==version` of Datasette and of every Datasette plugin the instance runs, from
+    requirements.lock (the publish plugins run here, not in the deployment)."""
+    pins = lock_pins(project)
+    if "datasette" not in pins:
+        raise BuildError("requirements.lock", "pins no datasette==VERSION; a deployment must run the Datasette the tests ran")
+    plugins = [pin for name, pin in sorted(pins.items()) if name.startswith("datasette-") and not name.startswith("datasette-publish-")]
+    return [pins["datasette"], *plugins]
+
+
+def option_pairs(options):
+    """[(flag, value)] of a list of `--flag value` options."""
+    if len(options) % 2:
+        raise BuildError("scripts/serve/instance.py", f"site_options must be --flag value pairs, got {options}")
+    return list(zip(options[::2], options[1::2]))
+
+
+def publish_options(project):
+    """serve's site options as `datasette publish` takes them."""
+    args = []
+    for flag, value in option_pairs(instance.site_options(project, path=project.rel)):
+        if flag in MADE_BY_PUBLISH:
+            continue
+        if flag not in PASSED_ON:
+            raise BuildError(
+                "scripts/serve/publish.py",
+                f"serve uses {flag} {value}, which `datasette publish` has no flag for: pass it in --extra-options or add it to PASSED_ON",
+            )
+        args += [flag, value]
+    return args
+
+
+def version_note(project):
+    """The build's version as the site shows it: `package v0.1.0`, or `package v0.1.0+unreleased`
+    for a build that differs from its version's release record."""
+    from scripts.pipeline.build import built_zip_name
+
+    descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
+    archive = built_zip_name(project, descriptor)
+    return "package v" + archive.removeprefix(f"{descriptor['name']}-").removesuffix(".zip")
 
 
 def command(project, platform, name):
     """The `datasette publish` command line, with paths relative to the project root."""
     option, _ = PLATFORMS[platform]
-    version = json.loads(project.package_path.read_text(encoding="utf-8"))["version"]
-    args = [instance.datasette_executable(), "publish", platform, project.rel(project.db_path), *instance.site_options(project, path=project.rel)]
-    for pin in runtime_plugins(project):
+    args = [instance.datasette_executable(), "publish", platform, project.rel(project.db_path), *publish_options(project)]
+    for pin in runtime_pins(project):
         args += ["--install", pin]
-    args += ["--extra-options", shlex.join(instance.setting_options()), "--version-note", f"package v{version}", option, name]
+    args += ["--extra-options", shlex.join(instance.setting_options()), "--version-note", version_note(project), option, name]
     return args
 
 

@@ -1,0 +1,72 @@
+"""How search engines find the dataset: the index page's schema.org Dataset (JSON-LD), a
+/sitemap.xml of the canonical pages, and its address in /robots.txt.
+
+The JSON-LD comes from metadata.yml (`dataset_jsonld`, generated from datapackage.json and
+CITATION.cff by scripts/publishing/jsonld.py) with the site's own paths made absolute for the
+host serving the page. The sitemap lists the index page, each database page, and the page of
+every table, view and saved query: the pages that stay the same for a release (no query
+strings, which robots.txt keeps crawlers away from).
+"""
+
+import json
+from xml.sax.saxutils import escape
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+SITEMAP = "/sitemap.xml"
+
+
+def absolute(datasette, request, value):
+    return datasette.absolute_url(request, value) if isinstance(value, str) and value.startswith("/") else value
+
+
+def jsonld(datasette, request):
+    found = datasette.metadata("dataset_jsonld")
+    if not found:
+        return None
+    found = dict(found)
+    found["url"] = datasette.absolute_url(request, datasette.urls.instance())
+    found["distribution"] = [{**item, "contentUrl": absolute(datasette, request, item.get("contentUrl"))} for item in found.get("distribution", [])]
+    # inside <script>: no "</" may close the element early
+    return json.dumps(found, ensure_ascii=False, indent=2).replace("<", "\\u003c")
+
+
+async def canonical_paths(datasette):
+    paths = [datasette.urls.instance()]
+    for name, db in datasette.databases.items():
+        if name == "_internal":
+            continue
+        paths.append(datasette.urls.database(name))
+        hidden = set(await db.hidden_table_names())
+        paths += [datasette.urls.table(name, table) for table in await db.table_names() if table not in hidden]
+        paths += [datasette.urls.table(name, view) for view in await db.view_names()]
+        queries = await datasette.get_canned_queries(name, None)
+        paths += [datasette.urls.query(name, query) for query, spec in queries.items() if not spec.get("private")]
+    return paths
+
+
+async def sitemap(datasette, request):
+    urls = [datasette.absolute_url(request, path) for path in await canonical_paths(datasette)]
+    body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    body += [f"  <url><loc>{escape(url)}</loc></url>" for url in urls]
+    body.append("</urlset>")
+    return Response("\n".join(body) + "\n", content_type="application/xml; charset=utf-8")
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/sitemap\.xml$", sitemap)]
+
+
+@hookimpl
+def block_robots_extra_lines(datasette, request):
+    """datasette-block-robots' own hook: robots.txt names the sitemap."""
+    return [f"Sitemap: {datasette.absolute_url(request, SITEMAP)}"]
+
+
+@hookimpl
+def extra_template_vars(template, datasette, request):
+    if template != "index.html":
+        return {}
+    return {"dataset_jsonld": jsonld(datasette, request)}
