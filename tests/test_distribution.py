@@ -106,13 +106,13 @@ def test_a_released_build_names_its_version_plainly(tmp_path):
     release(project, progress=quiet)
     descriptor = build(project, progress=quiet)
     assert built_status(project, descriptor).released
-    assert sorted(p.name for p in (project.build_dir / "downloads").iterdir()) == [bundle.zip_name(descriptor), bundle.zip_name(descriptor) + ".sha256"]
+    assert sorted(p.name for p in (project.build_dir / "downloads").glob("*.zip*")) == [bundle.zip_name(descriptor), bundle.zip_name(descriptor) + ".sha256"]
     about = yaml.safe_load(project.metadata_path.read_text(encoding="utf-8"))["about"]
     assert about.endswith(f"v{descriptor['version']}") and "unreleased" not in project.metadata_path.read_text(encoding="utf-8")
     kinds = project.curation_dir / "theory_point_kinds.yml"
     kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
     build(project, progress=quiet)
-    names = sorted(p.name for p in (project.build_dir / "downloads").iterdir())
+    names = sorted(p.name for p in (project.build_dir / "downloads").glob("*.zip*"))
     assert names == [f"{descriptor['name']}-{descriptor['version']}+unreleased.zip", f"{descriptor['name']}-{descriptor['version']}+unreleased.zip.sha256"]
 
 
@@ -209,6 +209,9 @@ def test_charted_queries_use_datasettes_fragment_option(client):
     assert charted
     page = client.get("/longlist").text
     for query in charted:
+        if "chart-empty" in queries[query.name].get("description_html", ""):  # nothing to draw yet: it says why instead
+            assert "fragment" not in queries[query.name], query.name
+            continue
         assert queries[query.name]["fragment"] == charts.fragment(query.chart)
         assert f'href="/longlist/{query.name}#{charts.fragment(query.chart)}"'.replace("&", "&amp;") in page, query.name
     assert not [name for name, q in queries.items() if "fragment" in q and name not in {c.name for c in charted}]
