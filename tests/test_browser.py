@@ -20,8 +20,10 @@ import yaml
 
 from scripts.publishing import charts
 from scripts.serve import instance
-from tests.conftest import REPO
-from tests.test_site import enough_to_draw, plottable, svg_marks
+from tests.helpers import REPO, enough_to_draw, plottable, svg_marks
+
+# chromium against a real Datasette process: left out of `make test-fast`
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless, and nothing that reaches out to the network or updates itself.

@@ -10,7 +10,7 @@ import yaml
 
 from scripts.core.errors import BuildError
 from scripts.publishing import citation
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 CFF = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
 
@@ -21,12 +21,14 @@ def cffconvert_validate(path):
     return subprocess.run([str(tool), "--validate", "--infile", str(path)], capture_output=True, text=True)
 
 
+@pytest.mark.cffconvert
 def test_citation_cff_is_valid_according_to_cffconvert():
     result = cffconvert_validate(REPO.citation_path)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "Citation metadata are valid" in result.stdout
 
 
+@pytest.mark.cffconvert
 @pytest.mark.parametrize(
     "breakage", [("type: blog\n", "type: blogpost\n"), ("authors:\n  - name: Longlist dataset maintainers\n", ""), ('date-released: "', 'date-released: "20-')]
 )
@@ -88,12 +90,21 @@ def test_readme_carries_the_generated_citations_once(descriptor):
     assert readme.count(f"This is version **{descriptor['version']}**") == 1
 
 
-def test_index_page_shows_version_and_citations(client, descriptor):
+def test_index_page_shows_the_citations_the_readme_gives(client, descriptor):
+    """The site and the README cite alike: both BibTeX entries and both APA lines of the README's
+    citation block are on the index page (facts of the entries: test_citations_name_the_version_year_authors_and_source)."""
     page = client.get("/").text
-    assert html.escape(citation.bibtex_dataset(CFF, descriptor)) in page
-    assert html.escape(citation.bibtex_post(citation.source_post(CFF))) in page
-    assert citation.as_html(citation.apa_dataset(CFF, descriptor["version"])) in page
-    assert citation.as_html(citation.apa_post(citation.source_post(CFF))) in page
+    readme = (REPO.root / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("<!-- citation:start") : readme.index("<!-- citation:end")]
+    entries = re.findall(r"```bibtex\n(.*?)\n```", block, flags=re.DOTALL)
+    assert len(entries) == 2 and f"version = {{{descriptor['version']}}}" in " ".join(entries[0].split())
+    for entry in entries:
+        assert html.escape(entry) in page, entry.split("\n")[0]
+    apa_lines = [line[2:].replace("*", "") for line in block.splitlines() if line.startswith("> ")]
+    page_text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+    assert len(apa_lines) == 2
+    for line in apa_lines:
+        assert " ".join(line.split()) in page_text, line
 
 
 def test_missing_citation_markers_fail_clearly(descriptor):
@@ -102,7 +113,7 @@ def test_missing_citation_markers_fail_clearly(descriptor):
 
 
 def test_citation_file_missing_a_field_fails_with_its_line(tmp_path):
-    from tests.conftest import copy_inputs
+    from tests.helpers import copy_inputs
 
     project = copy_inputs(tmp_path)
     text = project.citation_path.read_text(encoding="utf-8")

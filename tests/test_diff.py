@@ -9,8 +9,7 @@ import pytest
 
 from scripts.release import diff, package_reader
 from scripts.release.bundle import write_zip
-from tests.conftest import REPO
-from tests.fixture_packages import committed, edited, row, write
+from tests.helpers import REPO, committed, edited, row, write_package
 
 
 def compare(old, new):
@@ -120,11 +119,12 @@ def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
         assert other.descriptor == from_folder.descriptor and other.rows == from_folder.rows, where
 
 
+@pytest.mark.slow
 def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
     old = committed()
     new = edited(old)
     row(new, "theories", number="1")["credit"] = "Someone"
-    old_folder, new_folder = write(old, tmp_path / "old"), write(new, tmp_path / "new")
+    old_folder, new_folder = write_package(old, tmp_path / "old"), write_package(new, tmp_path / "new")
     markdown = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith("## ") and '- changed `1`: credit "" → "Someone"' in markdown.stdout

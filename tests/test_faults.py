@@ -1,35 +1,70 @@
 """Faults during a build (a move that fails, an interrupt, a full disk) leave the previous
-outputs exactly as they were: never a mix of old and new files."""
+outputs exactly as they were: never a mix of old and new files.
+
+The faults are injected into the real os.replace of scripts/pipeline/commit.py, under the real
+build(). So that 2 x (number of outputs) faults do not each compute the same outputs again, the
+stages run once for the changed inputs (`staged`) and the fault tests replay that staging folder
+into build()'s own; test_the_replayed_outputs_are_what_a_real_rebuild_writes proves the replay
+equals a real rebuild, and two tests below fail a real, unreplayed build.
+"""
 
 import contextlib
 import errno
 import io
 import os
+import shutil
 
 import pytest
 
 from scripts.cli import main
 from scripts.core.schema import load_descriptor
+from scripts.pipeline import build as build_module
 from scripts.pipeline import commit as commit_module
 from scripts.pipeline import load
 from scripts.pipeline.build import build, outputs
-from tests.conftest import REPO, quiet
-from tests.mutations import copy_project, output_snapshot
+from tests.helpers import REPO, copy_project, output_snapshot, quiet
 
 OUTPUT_COUNT = len(outputs(REPO, load_descriptor(REPO)))
 
 
-@pytest.fixture
-def changed_copy(built, tmp_path):
-    """A built copy whose inputs changed, so that a rebuild would replace every output."""
-    project = copy_project(built.root, tmp_path / "project")
+def change_inputs(project):
+    """Inputs changed so that a rebuild replaces every output."""
     package = project.package_path
     package.write_text(
         package.read_text(encoding="utf-8").replace("The theory's number in the post's list.", "The theory's number in the list."), encoding="utf-8"
     )
     kinds = project.curation_dir / "theory_point_kinds.yml"
     kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note"), encoding="utf-8")
-    return project
+
+
+@pytest.fixture(scope="module")
+def staged(built, tmp_path_factory):
+    """(a built copy with changed inputs, the staging folder its rebuild makes, the descriptor)."""
+    folder = tmp_path_factory.mktemp("staged")
+    template = copy_project(built.root, folder / "project")
+    change_inputs(template)
+    staging = folder / "staging"
+    staging.mkdir()
+    descriptor = build_module.stage_outputs(template, staging, quiet)
+    return template, staging, descriptor
+
+
+@pytest.fixture
+def changed_copy(staged, tmp_path):
+    """A private copy of the built project whose inputs changed, so that a rebuild would replace every output."""
+    return copy_project(staged[0].root, tmp_path / "project", link=True)  # a build replaces its outputs, never writes into them
+
+
+@pytest.fixture
+def replayed(staged, monkeypatch):
+    """build() runs as usual, but its stages copy the outputs staged once instead of computing them again."""
+    _, staging, descriptor = staged
+
+    def stage_outputs(project, into, progress, timings=None):
+        shutil.copytree(staging, into, dirs_exist_ok=True)
+        return descriptor
+
+    monkeypatch.setattr(build_module, "stage_outputs", stage_outputs)
 
 
 def failing_replace(project, fail_at, exception):
@@ -46,9 +81,13 @@ def failing_replace(project, fail_at, exception):
     return replace
 
 
-@pytest.mark.parametrize("fail_at", range(1, OUTPUT_COUNT + 1))
+# The first, a middle and the last move in the quick tier; every move in the full suite.
+FAIL_AT = [n if n in (1, OUTPUT_COUNT // 2, OUTPUT_COUNT) else pytest.param(n, marks=pytest.mark.slow) for n in range(1, OUTPUT_COUNT + 1)]
+
+
+@pytest.mark.parametrize("fail_at", FAIL_AT)
 @pytest.mark.parametrize("exception", [OSError(errno.EIO, "Input/output error"), KeyboardInterrupt()], ids=["io-error", "interrupt"])
-def test_a_move_that_fails_puts_back_every_output(changed_copy, monkeypatch, fail_at, exception):
+def test_a_move_that_fails_puts_back_every_output(changed_copy, replayed, monkeypatch, fail_at, exception):
     before = output_snapshot(changed_copy.root)
     monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, fail_at, exception))
     with pytest.raises(type(exception)):
@@ -58,16 +97,48 @@ def test_a_move_that_fails_puts_back_every_output(changed_copy, monkeypatch, fai
     assert not list(changed_copy.build_dir.glob("staging-*"))
 
 
-def test_the_changed_copy_really_changes_every_output(changed_copy):
-    """Guards the test above: without a fault, the rebuild rewrites every output."""
+def test_every_output_is_moved_and_the_last_fault_is_the_last_move(changed_copy, replayed, monkeypatch):
+    """Guards the parameters above: a build makes exactly OUTPUT_COUNT moves, so fail_at covers each one."""
+    moves = []
+    real_replace = os.replace
+
+    def counting(src, dst, *args, **kwargs):
+        if "staging-" in str(src) and "staging-" not in str(dst):
+            moves.append(dst)
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(commit_module.os, "replace", counting)
+    build(changed_copy, progress=quiet)
+    assert len(moves) == len(set(moves)) == OUTPUT_COUNT
+
+
+@pytest.mark.slow
+def test_the_replayed_outputs_are_what_a_real_rebuild_writes(changed_copy, staged):
+    """Guards the replay: a real rebuild of the changed copy writes the staged bytes, and
+    rewrites every output (so that each fault above has something to put back)."""
+    _, staging, descriptor = staged
     before = output_snapshot(changed_copy.root)
     build(changed_copy, progress=quiet)
     after = output_snapshot(changed_copy.root)
+    for relative in outputs(changed_copy, descriptor):
+        assert after[relative] == (staging / relative).read_bytes(), relative
     changed = {path for path in before if before[path] != after[path]}
     assert {"data/theory_points.csv", "datapackage.json", "metadata.yml", "build/longlist.db"} <= changed
     assert len([path for path in changed if path.startswith("build/downloads/")]) == 2
 
 
+@pytest.mark.slow
+def test_a_real_build_that_fails_midway_through_the_moves_puts_back_every_output(changed_copy, monkeypatch):
+    before = output_snapshot(changed_copy.root)
+    monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, OUTPUT_COUNT // 2, OSError(errno.EIO, "Input/output error")))
+    with pytest.raises(OSError):
+        build(changed_copy, progress=quiet)
+    monkeypatch.undo()
+    assert output_snapshot(changed_copy.root) == before
+    assert not list(changed_copy.build_dir.glob("staging-*"))
+
+
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_changes_nothing(changed_copy, monkeypatch):
     before = output_snapshot(changed_copy.root)
 
@@ -84,7 +155,7 @@ def test_a_full_disk_is_one_line_and_changes_nothing(changed_copy, monkeypatch):
     assert output_snapshot(changed_copy.root) == before
 
 
-def test_an_interrupt_reports_that_nothing_changed(changed_copy, monkeypatch):
+def test_an_interrupt_reports_that_nothing_changed(changed_copy, replayed, monkeypatch):
     before = output_snapshot(changed_copy.root)
     monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, 3, KeyboardInterrupt()))
     stderr = io.StringIO()

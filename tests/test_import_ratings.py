@@ -12,7 +12,7 @@ from scripts.core.schema import load_descriptor
 from scripts.pipeline.build import build
 from scripts.ratings import contributed
 from scripts.ratings import importer as import_ratings
-from tests.conftest import REPO, copy_inputs, quiet, read_csv
+from tests.helpers import REPO, copy_inputs, quiet, read_csv
 
 IMPORTS = REPO.root / "tests" / "fixtures" / "ratings" / "import"
 FIXTURE_NOTE = "TEST FIXTURE: made up for the tests; not real ratings"
@@ -103,6 +103,7 @@ def test_the_long_layout_gives_the_same_kind_of_sets(project):
     assert written(project) == []  # read_export writes nothing
 
 
+@pytest.mark.slow
 def test_imported_sets_go_through_the_build(project):
     import_ratings.run(project, IMPORTS / "long.csv", note="Export of the test fixture spreadsheet.", out=open(os.devnull, "w"))
     build(project, progress=quiet)
@@ -196,6 +197,7 @@ def test_a_failure_while_writing_leaves_no_file_behind(project, monkeypatch):
     assert not [p for p in project.contrib_ratings_dir.iterdir() if p.name.startswith(".incoming-")]  # and the staging folder removed
 
 
+@pytest.mark.slow
 def test_the_command_lists_every_problem(project):
     shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(

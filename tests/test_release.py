@@ -15,7 +15,7 @@ from scripts.core.errors import BuildError
 from scripts.pipeline.build import build
 from scripts.release import identifiers, package_reader
 from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
-from tests.conftest import REPO, copy_inputs, quiet
+from tests.helpers import REPO, copy_inputs, quiet
 
 
 def releasable_copy(folder):
@@ -36,6 +36,7 @@ def released(tmp_path_factory):
     return project, target
 
 
+@pytest.mark.slow
 def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
     project, target = released
     name = f"{descriptor['name']}-{descriptor['version']}"
@@ -56,6 +57,7 @@ def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
     database.close()
 
 
+@pytest.mark.slow
 def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):
     project, target = released
     again = releasable_copy(tmp_path)
@@ -68,6 +70,7 @@ def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(
     assert (project.root / record).read_bytes() == (again.root / record).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_release_record_describes_the_release(released, descriptor):
     project, target = released
     manifest = json.loads((project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8"))
@@ -78,6 +81,7 @@ def test_the_release_record_describes_the_release(released, descriptor):
     assert manifest_text(manifest) == (project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_releasing_again_reproduces_and_keeps_everything(released):
     project, target = released
     before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
@@ -85,6 +89,7 @@ def test_releasing_again_reproduces_and_keeps_everything(released):
     assert (folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)) == before
 
 
+@pytest.mark.slow
 def test_other_bytes_under_a_released_version_are_refused(tmp_path):
     project = releasable_copy(tmp_path)
     target = release(project, progress=quiet)
@@ -110,6 +115,7 @@ def test_disagreeing_version_copies_stop_the_release_before_anything_is_built(tm
     assert not project.dist_dir.exists() and not project.db_path.exists()
 
 
+@pytest.mark.slow
 def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor):
     project = releasable_copy(tmp_path)
     current = identifiers.ids(package_reader.read(REPO.root))
@@ -130,6 +136,7 @@ def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, 
     assert not project.dist_dir.exists() or not any(project.dist_dir.iterdir())
 
 
+@pytest.mark.slow
 def test_a_git_checkout_releases_only_committed_inputs(tmp_path):
     if not shutil.which("git"):
         pytest.fail("git is needed to test the release's commit check (.ci/run installs it)")

@@ -6,7 +6,7 @@ import html
 import re
 import shlex
 import sqlite3
-import xml.etree.ElementTree as ET
+import urllib.parse
 
 import pytest
 import yaml
@@ -15,34 +15,9 @@ from scripts.core.errors import BuildError
 from scripts.pipeline.build import build
 from scripts.publishing import charts, docs, queries
 from scripts.serve import instance, publish
-from tests.conftest import REPO, quiet
+from tests.helpers import REPO, DatasetteClient, enough_to_draw, output_snapshot, plottable, quiet, svg_marks
 
 QUERY_FILES = queries.sql_files(REPO.root / "sql" / "queries")
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def svg_marks(svg_text):
-    """Number of drawn marks (bars, points, line points) in a Vega SVG: the items of its
-    role-mark groups; axes, grid and legends have other roles."""
-    root = ET.fromstring(svg_text)
-    return sum(len(list(group)) for group in root.iter(f"{SVG}g") if "role-mark" in group.get("class", "").split())
-
-
-def plottable(rows, chart):
-    return [row for row in rows if all(row.get(column) is not None for column in (chart.x, chart.y))]
-
-
-def enough_to_draw(rows, chart):
-    """A chart draws from at least two rows, unless nobody has given a score yet (the shipped
-    data has only the group's rank order): then a chart of values derived from scores is
-    honestly empty, every row lacking them."""
-    from tests.conftest import REPO, read_csv
-
-    if len(plottable(rows, chart)) >= 2:
-        return True
-    scored = any(r["score"] for r in read_csv(REPO, "ratings"))
-    return not scored and bool(rows) and not plottable(rows, chart)
-
 
 # Saved queries ---------------------------------------------------------------------------
 
@@ -117,13 +92,33 @@ def test_discussion_chart_counts_match_the_mentions_view(client):
 CHARTED = charts.charted_queries(REPO)
 
 
+def chart_line(query_name):
+    """The query file's own `-- chart:` line as {key: value}, read here without the code's parser."""
+    text = (REPO.root / "sql" / "queries" / f"{query_name}.sql").read_text(encoding="utf-8")
+    (line,) = re.findall(r"^-- chart: (.*)$", text, flags=re.MULTILINE)
+    return dict(part.split("=", 1) for part in line.split())
+
+
 def test_there_are_charts_and_each_links_from_its_description():
+    """The link in each charted query's description opens the query with datasette-vega's
+    fragment saying what the .sql file's chart line says."""
     metadata = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))
-    queries = metadata["databases"]["longlist"]["queries"]
-    assert len(CHARTED) >= 4
-    for query in CHARTED:
-        description_html = queries[query.name]["description_html"]
-        assert html.escape(charts.href(query.name, query.chart)) in description_html
+    saved = metadata["databases"]["longlist"]["queries"]
+    charted = [name for name in sorted(saved) if re.search(r"^-- chart: ", (REPO.root / "sql" / "queries" / f"{name}.sql").read_text(encoding="utf-8"), re.M)]
+    assert len(charted) >= 4 and charted == sorted(q.name for q in CHARTED)
+    for name in charted:
+        hrefs = re.findall(r'<a class="chart-link" href="([^"]*)"', saved[name]["description_html"])
+        assert len(hrefs) == 1, name
+        target, _, fragment = html.unescape(hrefs[0]).partition("#")
+        assert target == f"{name}?_chart=1", name
+        settings = dict(urllib.parse.parse_qsl(fragment))
+        declared = chart_line(name)
+        expected = {"g.mark": declared["mark"]}
+        for axis in ("x", "y"):
+            column, kind = declared[axis].split(":")
+            expected |= {f"g.{axis}_column": column, f"g.{axis}_type": kind}
+        expected |= {f"g.{key}_column": declared[key] for key in ("color", "size") if key in declared}
+        assert settings == expected, name
 
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
@@ -163,14 +158,12 @@ def test_bad_chart_lines_fail_clearly(text, complaint):
 
 
 def test_a_chart_of_a_missing_column_fails_the_build_and_changes_nothing(fresh_copy):
-    from tests.test_build import snapshot
-
-    before = snapshot(fresh_copy)
+    before = output_snapshot(fresh_copy.root)
     path = fresh_copy.root / "sql" / "queries" / "comment_lengths.sql"
     path.write_text(path.read_text(encoding="utf-8").replace("y=characters:", "y=letters:"), encoding="utf-8")
     with pytest.raises(BuildError, match=r"sql/queries/comment_lengths.sql:3: chart: column 'letters' is not in the query's result"):
         build(fresh_copy, progress=quiet)
-    assert snapshot(fresh_copy) == before
+    assert output_snapshot(fresh_copy.root) == before
 
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
@@ -184,12 +177,17 @@ def test_committed_chart_images_are_fresh_and_draw_every_row(built, query):
     assert enough_to_draw(rows, query.chart), query.name
 
 
-def test_chart_images_do_not_depend_on_the_build_machine_fonts():
-    assert charts.FONT.startswith("Liberation Sans")  # the font vl-convert bundles
+def test_chart_images_name_one_font_family_and_no_machine_default(built):
+    """Every text of every chart asks for the one family the chart spec sets (a font vl-convert
+    bundles, so text is measured alike on every machine; that the images are then the same
+    here as where they were committed is test_committed_chart_images_are_fresh_and_draw_every_row),
+    and none falls back to the renderer's default family."""
     for query in CHARTED:
-        svg = (REPO.root / charts.CHART_DIR / f"{query.name}.svg").read_text(encoding="utf-8")
-        families = set(re.findall(r'font-family="([^"]*)"', svg))
-        assert families == {charts.FONT}, query.name
+        svg = (built.root / charts.CHART_DIR / f"{query.name}.svg").read_text(encoding="utf-8")
+        texts = re.findall(r"<text\b[^>]*>", svg)
+        assert texts, query.name
+        families = {re.search(r'font-family="([^"]*)"', text)[1] if "font-family" in text else None for text in texts}
+        assert families == {charts.vegalite_spec(query, [])["config"]["font"]}, (query.name, families)
 
 
 def test_charts_page_shows_every_chart_image_that_exists():
@@ -200,6 +198,7 @@ def test_charts_page_shows_every_chart_image_that_exists():
         assert (REPO.root / docs.CHARTS_FILE).parent.joinpath(image).exists(), image
 
 
+@pytest.mark.slow
 def test_stale_chart_images_are_removed(fresh_copy):
     stale = fresh_copy.root / charts.CHART_DIR / "no_such_query.svg"
     stale.write_text("<svg/>", encoding="utf-8")
@@ -243,8 +242,6 @@ def test_downloads_are_served(client, built, descriptor):
 def test_citation_hook_shows_on_index_and_database_pages(built):
     """metadata.yml's `citation_html` (top level for the index page, the database's for its
     page) appears under "How to cite"."""
-    from tests.conftest import DatasetteClient
-
     metadata = yaml.safe_load(built.metadata_path.read_text(encoding="utf-8"))
     citation = "<pre>@misc{longlist, title = {hook test}}</pre>"
     metadata["citation_html"] = metadata["databases"]["longlist"]["citation_html"] = citation
@@ -257,6 +254,7 @@ def test_citation_hook_shows_on_index_and_database_pages(built):
         client.close()
 
 
+@pytest.mark.slow
 def test_start_with_names_must_be_saved_queries(fresh_copy):
     instance = fresh_copy.site_dir / "instance.yml"
     instance.write_text(instance.read_text(encoding="utf-8").replace("  - post_in_page_order", "  - no_such_query"), encoding="utf-8")
@@ -292,15 +290,32 @@ def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
         assert ["--setting", name, str(instance.SETTINGS[name])] == args[args.index(name) - 1 : args.index(name) + 2]
 
 
+def option_values(args, option):
+    return [args[i + 1] for i, a in enumerate(args) if a == option]
+
+
+def setting_triples(args):
+    return [args[i : i + 3] for i, a in enumerate(args) if a == "--setting"]
+
+
 @pytest.mark.parametrize("platform", sorted(publish.PLATFORMS))
 def test_publish_command_matches_serve(platform):
+    """What `datasette publish` is told equals what `serve` runs with: the same database, site
+    files (as paths relative to the project) and settings, and the pinned Datasette plugins."""
+    served = instance.command(REPO, 8123)
     args = publish.command(REPO, platform, "longlist")
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
-    assert instance.site_options(REPO, path=REPO.rel) == args[4:12]
+    assert served[served.index("--immutable") + 1] == str(REPO.root / args[3])
+    for option in ("--metadata", "--template-dir", "--plugins-dir"):
+        (relative,) = option_values(args, option)
+        assert not relative.startswith("/") and option_values(served, option) == [str(REPO.root / relative)], option
+    (static,) = option_values(args, "--static")
+    mount, _, folder = static.partition(":")
+    assert option_values(served, "--static") == [f"{mount}:{REPO.root / folder}"]
     extra = shlex.split(args[args.index("--extra-options") + 1])
-    assert extra == instance.setting_options()
-    installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
-    assert {"datasette-vega==0.6.2", "datasette-block-robots==1.1"} <= set(installs)
+    assert setting_triples(extra) == setting_triples(served) and len(extra) == 3 * len(setting_triples(served)) > 0
+    lock = (REPO.root / "requirements.lock").read_text(encoding="utf-8").split()
+    assert {"datasette-vega==0.6.2", "datasette-block-robots==1.1"} <= set(option_values(args, "--install")) <= set(lock)
     assert args[-2:] == [publish.PLATFORMS[platform][0], "longlist"]
 
 
