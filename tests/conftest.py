@@ -5,7 +5,8 @@ import json
 import pytest
 
 from scripts.pipeline.build import build
-from tests.helpers import REPO, DatasetteClient, copy_inputs, copy_project, quiet, read_csv, tree_bytes
+from scripts.publishing import charts
+from tests.helpers import REPO, DatasetteClient, copy_inputs, copy_project, quiet, read_csv, remember_svg, tree_bytes
 
 # A test that uses one of these fixtures starts a Datasette process or a browser: it gets the
 # marker by itself, so `make test-fast` can never start one by accident.
@@ -33,6 +34,14 @@ def built(tmp_path_factory):
 def fresh_copy(built, tmp_path):
     """A private copy of `built` (inputs and outputs, copied rather than rebuilt) that a test may break."""
     return copy_project(built.root, tmp_path / "project")
+
+
+@pytest.fixture
+def remembered_charts(monkeypatch):
+    """vl-convert (most of a build's time) renders each distinct chart spec once per session.
+    For tests about something other than drawing (bad inputs, faults); a spec holds the chart's
+    data, so an equal spec is an equal SVG. The tests of the charts themselves render for real."""
+    monkeypatch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
 
 
 @pytest.fixture(scope="session")

@@ -156,6 +156,22 @@ def enough_to_draw(rows, chart):
     return not scored and bool(rows) and not plottable(rows, chart)
 
 
+SVG_BY_SPEC = {}
+
+
+def remember_svg(render):
+    """`render` (charts.render_svg) that renders each distinct spec once per session. A spec
+    holds the chart's data, so an equal spec is an equal SVG."""
+
+    def remembered(spec):
+        key = json.dumps(spec, sort_keys=True)
+        if key not in SVG_BY_SPEC:
+            SVG_BY_SPEC[key] = render(spec)
+        return SVG_BY_SPEC[key]
+
+    return remembered
+
+
 # Datasette without a server ----------------------------------------------------------------
 
 

@@ -70,7 +70,7 @@ def test_the_corpus_is_large_and_covers_every_input():
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input(case, built, tmp_path):
+def test_bad_input(case, built, tmp_path, remembered_charts):
     # hard links: mutate() replaces the file it changes, and a build replaces its outputs
     project = copy_project(built.root, tmp_path / "project", with_scripts=case.get("subprocess", False), link=True)
     before = output_snapshot(project.root)

@@ -128,7 +128,7 @@ def test_the_replayed_outputs_are_what_a_real_rebuild_writes(changed_copy, stage
 
 
 @pytest.mark.slow
-def test_a_real_build_that_fails_midway_through_the_moves_puts_back_every_output(changed_copy, monkeypatch):
+def test_a_real_build_that_fails_midway_through_the_moves_puts_back_every_output(changed_copy, remembered_charts, monkeypatch):
     before = output_snapshot(changed_copy.root)
     monkeypatch.setattr(commit_module.os, "replace", failing_replace(changed_copy, OUTPUT_COUNT // 2, OSError(errno.EIO, "Input/output error")))
     with pytest.raises(OSError):

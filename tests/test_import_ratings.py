@@ -12,7 +12,7 @@ from scripts.core.schema import load_descriptor
 from scripts.pipeline.build import build
 from scripts.ratings import contributed
 from scripts.ratings import importer as import_ratings
-from tests.helpers import REPO, copy_inputs, quiet, read_csv
+from tests.helpers import REPO, add_scripts, copy_inputs, quiet, read_csv
 
 IMPORTS = REPO.root / "tests" / "fixtures" / "ratings" / "import"
 FIXTURE_NOTE = "TEST FIXTURE: made up for the tests; not real ratings"
@@ -104,7 +104,7 @@ def test_the_long_layout_gives_the_same_kind_of_sets(project):
 
 
 @pytest.mark.slow
-def test_imported_sets_go_through_the_build(project):
+def test_imported_sets_go_through_the_build(project, remembered_charts):
     import_ratings.run(project, IMPORTS / "long.csv", note="Export of the test fixture spreadsheet.", out=open(os.devnull, "w"))
     build(project, progress=quiet)
     sets = {r["id"]: r for r in read_csv(project, "rating_sets")}
@@ -199,7 +199,7 @@ def test_a_failure_while_writing_leaves_no_file_behind(project, monkeypatch):
 
 @pytest.mark.slow
 def test_the_command_lists_every_problem(project):
-    shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    add_scripts(project.root)
     result = subprocess.run(
         [sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "problems.csv")], cwd=project.root, capture_output=True, text=True, timeout=60
     )

@@ -2,7 +2,7 @@
 
 The contributed files used here are the made-up fixtures in tests/fixtures/ratings/; the
 expected statistics are recomputed from those files with the standard library and scipy's
-one-pair functions, independently of scripts/aggregates.py.
+one-pair functions, independently of scripts/pipeline/aggregates.py.
 """
 
 import csv
@@ -17,7 +17,8 @@ from scipy import stats
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.pipeline.build import build
 from scripts.pipeline.package import Validation
-from tests.helpers import REPO, DatasetteClient, cast, copy_inputs, output_snapshot, quiet, read_csv
+from scripts.publishing import charts
+from tests.helpers import REPO, DatasetteClient, cast, copy_inputs, output_snapshot, quiet, read_csv, remember_svg
 
 FIXTURES = REPO.root / "tests" / "fixtures" / "ratings"
 GROUP = "discussion-group"
@@ -46,7 +47,9 @@ def add_fixtures(project):
 def rated(tmp_path_factory):
     """A build of the project with the fixture rating sets contributed."""
     project = add_fixtures(copy_inputs(tmp_path_factory.mktemp("rated")))
-    build(project, progress=quiet)
+    with pytest.MonkeyPatch.context() as patch:  # as the remembered_charts fixture: these tests read the rows, not the SVGs
+        patch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
+        build(project, progress=quiet)
     return project
 
 
@@ -196,7 +199,7 @@ def test_most_controversial_highly_rated_says_when_there_are_too_few_scores(rate
 
 
 @pytest.mark.slow
-def test_most_controversial_highly_rated_reports_a_different_theory_when_the_scores_say_so(tmp_path):
+def test_most_controversial_highly_rated_reports_a_different_theory_when_the_scores_say_so(tmp_path, remembered_charts):
     project = add_fixtures(copy_inputs(tmp_path))
     # Raters now split over theory 1 (mean 7, sd 4.4) more than over theory 3 (sd 4.1).
     for letter, score in zip("abcdef", [0, 10, 10, 2, 10, 10]):
@@ -274,7 +277,7 @@ def test_every_problem_in_contributed_files_is_reported_and_nothing_changes(fres
 
 
 @pytest.mark.slow
-def test_a_byte_order_mark_is_accepted(tmp_path):
+def test_a_byte_order_mark_is_accepted(tmp_path, remembered_charts):
     project = copy_inputs(tmp_path)
     project.contrib_ratings_dir.mkdir(parents=True, exist_ok=True)
     (project.contrib_ratings_dir / "bom.csv").write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "fixture-rater-a.csv").read_bytes())

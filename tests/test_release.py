@@ -13,9 +13,10 @@ import pytest
 
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import build
+from scripts.publishing import charts
 from scripts.release import identifiers, package_reader
 from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
-from tests.helpers import REPO, copy_inputs, quiet
+from tests.helpers import REPO, add_scripts, copy_inputs, copy_project, quiet, remember_svg
 
 
 def releasable_copy(folder):
@@ -32,7 +33,9 @@ def folder_bytes(folder):
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     project = releasable_copy(tmp_path_factory.mktemp("released"))
-    target = release(project, progress=quiet)
+    with pytest.MonkeyPatch.context() as patch:  # as the remembered_charts fixture: the charts are not what a release is about
+        patch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
+        target = release(project, progress=quiet)
     return project, target
 
 
@@ -58,7 +61,7 @@ def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
 
 
 @pytest.mark.slow
-def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):
+def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path, remembered_charts):
     project, target = released
     again = releasable_copy(tmp_path)
     second = release(again, progress=quiet)
@@ -82,7 +85,7 @@ def test_the_release_record_describes_the_release(released, descriptor):
 
 
 @pytest.mark.slow
-def test_releasing_again_reproduces_and_keeps_everything(released):
+def test_releasing_again_reproduces_and_keeps_everything(released, remembered_charts):
     project, target = released
     before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
     release(project, progress=quiet)
@@ -90,9 +93,9 @@ def test_releasing_again_reproduces_and_keeps_everything(released):
 
 
 @pytest.mark.slow
-def test_other_bytes_under_a_released_version_are_refused(tmp_path):
-    project = releasable_copy(tmp_path)
-    target = release(project, progress=quiet)
+def test_other_bytes_under_a_released_version_are_refused(released, tmp_path, remembered_charts):
+    project = copy_project(released[0].root, tmp_path / "project")
+    target = project.dist_dir / released[1].name
     before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
     kinds = project.curation_dir / "theory_point_kinds.yml"
     kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
@@ -116,7 +119,7 @@ def test_disagreeing_version_copies_stop_the_release_before_anything_is_built(tm
 
 
 @pytest.mark.slow
-def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor):
+def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor, remembered_charts):
     project = releasable_copy(tmp_path)
     current = identifiers.ids(package_reader.read(REPO.root))
     comments = current["comments"]["rows"]
@@ -137,12 +140,12 @@ def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, 
 
 
 @pytest.mark.slow
-def test_a_git_checkout_releases_only_committed_inputs(tmp_path):
+def test_a_git_checkout_releases_only_committed_inputs(tmp_path, remembered_charts):
     if not shutil.which("git"):
         pytest.fail("git is needed to test the release's commit check (.ci/run installs it)")
     project = releasable_copy(tmp_path)
     (tmp_path / ".gitignore").write_text("build/\ndist/\n", encoding="utf-8")
-    shutil.copytree(REPO.root / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    add_scripts(tmp_path)
     build(project, progress=quiet)  # the outputs are committed too
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
