@@ -7,8 +7,11 @@ import sys
 
 import pytest
 
+from scripts.core.errors import BuildError
+from scripts.core.paths import Project
 from scripts.release import diff, package_reader
 from scripts.release.bundle import write_zip
+from scripts.release.make_release import recorded_manifests
 from tests.helpers import REPO, committed, edited, row, write_package
 
 
@@ -37,7 +40,8 @@ def test_a_corrected_value_is_a_patch_keyed_by_primary_key():
         "theories": {"added": [], "removed": [], "changed": [{"key": ["9"], "fields": {"title": [row(old, "theories", number="9")["title"], theory["title"]]}}]}
     }
     draft = diff.markdown(result)
-    assert draft.startswith(f"## {diff.next_version(old.version, 'patch')} — YYYY-MM-DD")
+    major, minor, patch = (int(part) for part in old.version.split("."))
+    assert draft.startswith(f"## {major}.{minor}.{patch + 1} — YYYY-MM-DD")
     assert "- changed `9`: title" in draft
 
 
@@ -143,3 +147,31 @@ def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
 )
 def test_next_version(version, bump, expected):
     assert diff.next_version(version, bump) == expected
+
+
+def test_unreadable_versions_are_named_by_file_and_line(tmp_path):
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(BuildError, match=r"damaged.zip: not a zip file"):
+        package_reader.read(damaged)
+    folder = write_package(committed(), tmp_path / "latin1")
+    comments = folder / "data" / "comments.csv"
+    comments.write_bytes(comments.read_bytes().replace(b"Fwiw", "Fwîw".encode("latin-1"), 1))
+    with pytest.raises(BuildError, match=r"latin1/data/comments.csv:2: not UTF-8 text: byte 0xee"):
+        package_reader.read(folder)
+    descriptor = folder / "datapackage.json"
+    descriptor.write_text('{"resources": [{"name": "theories"}]}', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"latin1/datapackage.json: resources: expected a list of resources, each with a name and a path"):
+        package_reader.read(folder)
+
+
+def test_a_broken_release_record_is_named(tmp_path):
+    project = Project(tmp_path)
+    record = tmp_path / "releases" / "0.1.0" / "manifest.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{"version": "0.1.0",\n  "files": }\n', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"^releases/0.1.0/manifest.json:2: not valid JSON"):
+        recorded_manifests(project)
+    record.write_text('{"files": {}}\n', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"^releases/0.1.0/manifest.json: version: a release record needs its version"):
+        recorded_manifests(project)

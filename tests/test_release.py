@@ -2,7 +2,9 @@
 inputs give the same bytes; a version is never given other bytes; ids are never renumbered
 silently; the release record agrees with what it describes."""
 
+import csv
 import hashlib
+import io
 import json
 import shutil
 import sqlite3
@@ -80,7 +82,15 @@ def test_the_release_record_describes_the_release(released, descriptor):
     assert manifest["version"] == descriptor["version"] and manifest["name"] == descriptor["name"]
     assert manifest["files"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in target.iterdir() if p.name != SUMS_NAME}
     assert manifest["database"] == {"sqlite_version": sqlite3.sqlite_version, "dump_sha256": dump_sha256(target / "longlist.db")}
-    assert manifest["ids"] == identifiers.ids(package_reader.read(target))
+    with zipfile.ZipFile(target / f"{descriptor['name']}-{descriptor['version']}.zip") as archive:
+        folder = f"{descriptor['name']}-{descriptor['version']}"
+        released_descriptor = json.loads(archive.read(f"{folder}/datapackage.json"))
+        for resource in released_descriptor["resources"]:
+            rows = list(csv.DictReader(io.StringIO(archive.read(f"{folder}/{resource['path']}").decode("utf-8"), newline="")))
+            recorded = manifest["ids"][resource["name"]]
+            keys = resource["schema"]["primaryKey"]
+            assert recorded["primary_key"] == keys and [entry["key"] for entry in recorded["rows"]] == [[row[k] for k in keys] for row in rows]
+        assert set(manifest["ids"]) == {resource["name"] for resource in released_descriptor["resources"]}
     assert manifest_text(manifest) == (project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8")
 
 
