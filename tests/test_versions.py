@@ -10,7 +10,6 @@ import yaml
 
 from scripts.core.errors import BuildError
 from scripts.release import versions
-from scripts.release.make_release import recorded_manifests
 from tests.helpers import REPO, copy_inputs
 
 
@@ -69,20 +68,25 @@ def test_a_disagreeing_copy_is_reported(tmp_path, descriptor, path, old, new, wh
         versions.check(project)
 
 
+def changelog_sections():
+    """[(version, date)] of the CHANGELOG's release headings "## X.Y.Z — YYYY-MM-DD", read here."""
+    return re.findall(r"^## \[?(\d+\.\d+\.\d+)\]? — (\d{4}-\d{2}-\d{2})\s*$", REPO.changelog_path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
 def test_changelog_dates_the_current_version_as_citation_cff_does(descriptor):
-    sections = versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8"))
-    dates = dict(sections)
+    dates = dict(changelog_sections())
     cff = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
     assert dates[descriptor["version"]] == str(cff["date-released"])
+    assert versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8")) == changelog_sections()
 
 
 def test_changelog_sections_are_newest_first_and_cover_every_recorded_release():
-    sections = versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8"))
-    numbers = [versions.parse(v) for v, _ in sections]
+    sections = changelog_sections()
+    numbers = [tuple(int(part) for part in version.split(".")) for version, _ in sections]
     assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == len(numbers)
-    recorded = recorded_manifests(REPO)
+    recorded = {path.parent.name for path in REPO.releases_dir.glob("*/manifest.json")}
     assert recorded, "no release recorded under releases/"
-    assert set(recorded) <= {v for v, _ in sections}
+    assert recorded <= {version for version, _ in sections}
 
 
 def test_version_is_shown_on_the_datasette_pages(client, descriptor):
