@@ -2,8 +2,6 @@
 
 import hashlib
 import json
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -12,7 +10,7 @@ from frictionless import validate
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import build
 from scripts.release.bundle import zip_name
-from tests.helpers import add_scripts, copy_inputs, output_snapshot, quiet
+from tests.helpers import copy_inputs, output_snapshot, quiet
 
 
 @pytest.mark.slow
@@ -49,18 +47,6 @@ def test_failure_in_a_late_stage_changes_nothing(fresh_copy):
         build(fresh_copy, progress=quiet)
     assert output_snapshot(fresh_copy.root) == before
     assert not list(fresh_copy.build_dir.glob("staging-*")), "staging folder left behind"
-
-
-@pytest.mark.slow
-def test_cli_reports_errors_in_one_line_without_traceback(tmp_path):
-    """A real `python -m scripts build` process, run in a copy (the CLI finds the project from its own location)."""
-    project = copy_inputs(tmp_path)
-    project.raw_path.write_text("truncated", encoding="utf-8")
-    add_scripts(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "scripts", "build"], cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: data/raw/longlist-theories-of-impact.lesswrong.txt: SHA-256 is ")
-    assert "Traceback" not in result.stderr
 
 
 def test_package_zip_holds_the_valid_package(built, tmp_path):

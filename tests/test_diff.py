@@ -1,12 +1,15 @@
 """The diff between two versions: schema changes and rows added, removed and changed by
 primary key, from folders or zips, as a CHANGELOG draft or JSON."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 
 import pytest
 
+from scripts.cli import main
 from scripts.core.errors import BuildError
 from scripts.core.paths import Project
 from scripts.release import diff, package_reader
@@ -132,14 +135,18 @@ def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
     markdown = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith("## ") and '- changed `1`: credit "" → "Someone"' in markdown.stdout
-    as_json = subprocess.run(
-        [sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder), "--json"], cwd=REPO.root, capture_output=True, text=True
-    )
-    assert json.loads(as_json.stdout)["resources"]["theories"]["changed"][0]["key"] == ["1"]
-    missing = subprocess.run(
-        [sys.executable, "-m", "scripts", "diff", str(tmp_path / "nowhere"), str(new_folder)], cwd=REPO.root, capture_output=True, text=True
-    )
-    assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+    # the other two in-process: what a real process adds (exit status, UTF-8 output) is shown above
+    code, out, err = run_cli("diff", str(old_folder), str(new_folder), "--json")
+    assert code == 0 and json.loads(out)["resources"]["theories"]["changed"][0]["key"] == ["1"]
+    code, out, err = run_cli("diff", str(tmp_path / "nowhere"), str(new_folder))
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def run_cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(
