@@ -157,7 +157,8 @@ def test_bad_chart_lines_fail_clearly(text, complaint):
     assert complaint in str(failure.value)
 
 
-def test_a_chart_of_a_missing_column_fails_the_build_and_changes_nothing(fresh_copy):
+@pytest.mark.slow  # the build runs as far as the charts
+def test_a_chart_of_a_missing_column_fails_the_build_and_changes_nothing(fresh_copy, remembered_charts):
     before = output_snapshot(fresh_copy.root)
     path = fresh_copy.root / "sql" / "queries" / "comment_lengths.sql"
     path.write_text(path.read_text(encoding="utf-8").replace("y=characters:", "y=letters:"), encoding="utf-8")
