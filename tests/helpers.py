@@ -10,13 +10,16 @@ Which fixture to use (defined in tests/conftest.py):
   the first stages (a private full build, about a second) is marked `@pytest.mark.slow`.
 - `client`: Datasette's own test client on `built`, configured as `python -m scripts serve` runs it.
 - `tables`, `descriptor`, `raw`: the committed package, its descriptor and the raw snapshot.
+- `remembered_charts` (per test): vl-convert renders each distinct chart spec once per
+  session; for a test that builds but is not about the drawn charts.
 - copy_inputs(folder) below: only the build's inputs, unbuilt, for a test of a command that
-  reads inputs (rate, import-ratings, release).
+  reads inputs (rate, import-ratings, release). copy_project(..., link=True): a hard-linked
+  copy, for a test that only replaces files (see its docstring).
 
 Markers (declared in pyproject.toml): `slow` (private full builds or long runs), `server` (a
 real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv).
 `make test-fast` leaves all four out; conftest.py adds `server`/`browser` by itself to every
-test that uses a fixture named `server`/`browser`.
+test that uses a fixture named `server`/`browser`. More in docs/testing.md.
 """
 
 import asyncio
