@@ -129,10 +129,6 @@ def key_order(value):
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|[^\d.]+", value))
 
 
-def sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 # Charts as drawn -----------------------------------------------------------------------------
 
 SVG = "{http://www.w3.org/2000/svg}"
