@@ -1,6 +1,6 @@
 """Load figures for the published instance, on 127.0.0.1 only.
 
-Starts Datasette exactly as `python -m scripts serve` does (scripts/serve.py command()) on
+Starts Datasette exactly as `python -m scripts serve` does (scripts/serve/instance.py command()) on
 the built database, then, with wrk at 10 connections:
 
   1. for the index page, a table page, a row page, a saved query, the JSON API and a search:
@@ -195,7 +195,7 @@ def main(argv=None):
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="try a Datasette setting other than scripts/serve.py's (an experiment, not the served instance)",
+        help="try a Datasette setting other than scripts/serve/instance.py's (an experiment, not the served instance)",
     )
     args = parser.parse_args(argv)
     missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()]

@@ -1,63 +1,62 @@
-"""Shared fixtures: the committed package, and a fresh build of it in a temporary copy."""
+"""Fixtures only; the helpers they use, and which fixture to pick, are in tests/helpers.py."""
 
-import asyncio
-import csv
 import json
-import shutil
+from pathlib import Path
 
 import pytest
 
-from scripts.core.paths import Project
 from scripts.pipeline.build import build
+from scripts.publishing import charts
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    DatasetteClient,
+    Tab,
+    copy_inputs,
+    copy_project,
+    quiet,
+    read_csv,
+    remember_svg,
+    start_server,
+    stop_server,
+    tree_bytes,
+)
 
-REPO = Project()
-# What a build reads; everything else in the repo is output, docs or code. releases/: a build
-# compares itself with its version's release record (scripts/release/status.py).
-BUILD_INPUTS = [
-    "data/raw",
-    "data/curation",
-    "data/contrib",
-    "datapackage.json",
-    "site",
-    "sql",
-    "README.md",
-    "LICENSE",
-    "CITATION.cff",
-    "CHANGELOG.md",
-    "releases",
-]
-
-
-def copy_inputs(destination):
-    for relative in BUILD_INPUTS:
-        source = REPO.root / relative
-        target = destination / relative
-        if source.is_dir():
-            shutil.copytree(source, target)
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return Project(destination)
+# A test that uses one of these fixtures starts a Datasette process or a browser: it gets the
+# marker by itself, so `make test-fast` can never start one by accident.
+MARKED_FIXTURES = {"server": "server", "browser": "browser"}
 
 
-def quiet(_message):
-    pass
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, marker in MARKED_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):
+                item.add_marker(getattr(pytest.mark, marker))
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """A fresh build of the repository's inputs in a temporary folder."""
+    """ONE fresh build of the repository's inputs in a temporary folder, shared by every test: read only."""
     project = copy_inputs(tmp_path_factory.mktemp("built"))
     build(project, progress=quiet)
-    return project
+    before = tree_bytes(project.root)
+    yield project
+    assert tree_bytes(project.root) == before, "a test changed the shared build: use fresh_copy for a copy to change"
 
 
 @pytest.fixture
-def fresh_copy(tmp_path):
-    """A private, already-built copy that a test may break."""
-    project = copy_inputs(tmp_path)
-    build(project, progress=quiet)
-    return project
+def fresh_copy(built, tmp_path):
+    """A private copy of `built` (inputs and outputs, copied rather than rebuilt) that a test may break."""
+    return copy_project(built.root, tmp_path / "project")
+
+
+@pytest.fixture
+def remembered_charts(monkeypatch):
+    """vl-convert (most of a build's time) renders each distinct chart spec once per session.
+    For tests about something other than drawing (bad inputs, faults); a spec holds the chart's
+    data, so an equal spec is an equal SVG. The tests of the charts themselves render for real."""
+    monkeypatch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
 
 
 @pytest.fixture(scope="session")
@@ -70,11 +69,6 @@ def descriptor():
     return json.loads(REPO.package_path.read_text(encoding="utf-8"))
 
 
-def read_csv(project, resource_name):
-    with open(project.data_dir / f"{resource_name}.csv", newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 @pytest.fixture(scope="session")
 def tables():
     """The committed CSV resources as lists of dicts of strings."""
@@ -82,26 +76,42 @@ def tables():
     return {r["name"]: read_csv(REPO, r["name"]) for r in descriptor["resources"]}
 
 
-class DatasetteClient:
-    """Datasette's own test client, called synchronously."""
-
-    def __init__(self, project, metadata=None):
-        from scripts.serve.instance import app
-
-        # configured as `python -m scripts serve` runs it: metadata, templates, plugins, settings
-        self.datasette = app(project, metadata)
-        self.loop = asyncio.new_event_loop()
-        self.loop.run_until_complete(self.datasette.invoke_startup())
-
-    def get(self, path):
-        return self.loop.run_until_complete(self.datasette.client.get(path))
-
-    def close(self):
-        self.loop.close()
-
-
 @pytest.fixture(scope="session")
 def client(built):
+    """Datasette's own test client on `built` (no server process)."""
     client = DatasetteClient(built)
     yield client
     client.close()
+
+
+# A real Datasette process and Debian's chromium (the marker hook above marks their users) ------
+
+
+@pytest.fixture(scope="module")
+def server(built, tmp_path_factory):
+    """The base URL of a Datasette process serving the session's build, one per test module."""
+    process, base = start_server(built, tmp_path_factory.mktemp("server") / "datasette.log")
+    try:
+        yield base
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    tab = Tab(browser, server)
+    yield tab
+    tab.context.close()
+    tab.check()

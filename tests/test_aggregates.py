@@ -1,4 +1,4 @@
-"""The vectorised statistics of scripts/aggregates.py equal scipy's and numpy's one-at-a-time answers."""
+"""The vectorised statistics of scripts/pipeline/aggregates.py equal scipy's and numpy's one-at-a-time answers."""
 
 import math
 import statistics

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from scripts.pipeline import agreement
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 @pytest.fixture(scope="session")

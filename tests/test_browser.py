@@ -6,11 +6,7 @@ no JavaScript error to the console.
 """
 
 import hashlib
-import json
-import socket
 import sqlite3
-import subprocess
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -20,96 +16,13 @@ import yaml
 
 from scripts.pipeline.build import built_zip_name
 from scripts.publishing import charts
-from scripts.serve import instance
-from tests.conftest import REPO
-from tests.test_site import enough_to_draw, plottable, svg_marks
+from tests.helpers import REPO, Tab, enough_to_draw, fetch_json, plottable, svg_marks
 
-CHROMIUM = "/usr/bin/chromium"
-# Headless, and nothing that reaches out to the network or updates itself.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+# chromium against a real Datasette process: left out of `make test-fast`
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 QUERIES = sorted(yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))["databases"]["longlist"]["queries"])
 CHARTED = charts.charted_queries(REPO)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((instance.HOST, 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "datasette.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(instance.command(built, port), stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://{instance.HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"datasette exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"datasette did not answer within 30s:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Tab:
-    """A browser page that records every HTTP error and JavaScript error it meets."""
-
-    def __init__(self, browser, base):
-        self.base = base
-        self.context = browser.new_context(accept_downloads=True)
-        self.page = self.context.new_page()
-        self.problems = []
-        self.page.on("console", lambda message: message.type == "error" and self.problems.append(f"console error: {message.text}"))
-        self.page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
-        self.page.on("response", lambda response: response.status >= 400 and self.problems.append(f"HTTP {response.status}: {response.url}"))
-
-    def goto(self, path):
-        response = self.page.goto(self.base + path)
-        assert response.status == 200, f"{path} answered {response.status}"
-        return response
-
-    def check(self):
-        assert not self.problems, "\n".join(self.problems)
-
-
-@pytest.fixture
-def tab(browser, server):
-    tab = Tab(browser, server)
-    yield tab
-    tab.context.close()
-    tab.check()
-
-
-def fetch_json(base, path):
-    with urllib.request.urlopen(base + path, timeout=10) as response:
-        return json.load(response)
 
 
 def rows_on_page(page):

@@ -11,7 +11,7 @@ import yaml
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import built_status
 from scripts.publishing import citation
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 CFF = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
 
@@ -22,12 +22,14 @@ def cffconvert_validate(path):
     return subprocess.run([str(tool), "--validate", "--infile", str(path)], capture_output=True, text=True)
 
 
+@pytest.mark.cffconvert
 def test_citation_cff_is_valid_according_to_cffconvert():
     result = cffconvert_validate(REPO.citation_path)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "Citation metadata are valid" in result.stdout
 
 
+@pytest.mark.cffconvert
 @pytest.mark.parametrize(
     "breakage", [("type: blog\n", "type: blogpost\n"), ("authors:\n  - name: Longlist dataset maintainers\n", ""), ('date-released: "', 'date-released: "20-')]
 )
@@ -106,7 +108,7 @@ def test_missing_citation_markers_fail_clearly(descriptor):
 
 
 def test_citation_file_missing_a_field_fails_with_its_line(tmp_path):
-    from tests.conftest import copy_inputs
+    from tests.helpers import copy_inputs
 
     project = copy_inputs(tmp_path)
     text = project.citation_path.read_text(encoding="utf-8")

@@ -1,11 +1,14 @@
 """The SQLite database holds exactly the package's rows, with its types and keys enforced."""
 
+import json
 import sqlite3
 
 import pytest
 
-from scripts.pipeline.load import FTS_COLUMNS, cast
-from tests.conftest import read_csv
+from scripts.core.errors import BuildError
+from scripts.pipeline import load as loader
+from scripts.pipeline.load import FTS_COLUMNS, creation_order, load
+from tests.helpers import cast, read_csv
 
 
 @pytest.fixture
@@ -97,3 +100,60 @@ def test_theory_discussion_is_quotes_names_and_arguments(db):
     # theory 9: its arguments in the thread are all in c01 (the training-loop side of the debate)
     assert {c for c, n, _ in discussion if n == 9} == {c for c, n in argued if n == 9} == {"c01"}
     assert ("c16", 12, "quotes") in discussion and ("c09", 20, "quotes") in discussion
+
+
+# A package the loader cannot load is a user's error, named by file, line and field ---------
+
+
+@pytest.fixture
+def no_fts(monkeypatch):
+    """The loader indexes the project's own text tables; a tiny package has none of them."""
+    monkeypatch.setattr(loader, "FTS_COLUMNS", {})
+
+
+def tiny_package(folder, parents="id\na\n", children="id,parent\nx,a\n"):
+    """A two-resource package: children.parent refers to parents.id."""
+    child_keys = [{"fields": ["parent"], "reference": {"resource": "parents", "fields": ["id"]}}]
+    descriptor = {
+        "resources": [
+            {"name": "parents", "path": "data/parents.csv", "schema": {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}},
+            {
+                "name": "children",
+                "path": "data/children.csv",
+                "schema": {"fields": [{"name": "id", "type": "string"}, {"name": "parent", "type": "string"}], "primaryKey": ["id"], "foreignKeys": child_keys},
+            },
+        ]
+    }
+    (folder / "data").mkdir(parents=True)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (folder / "data" / "parents.csv").write_text(parents, encoding="utf-8")
+    (folder / "data" / "children.csv").write_text(children, encoding="utf-8")
+    return folder
+
+
+def test_the_tiny_package_loads(tmp_path, no_fts):
+    assert load(tiny_package(tmp_path), tmp_path / "tiny.db") == {"parents": 1, "children": 1}
+
+
+def test_a_foreign_key_cycle_is_named_in_the_descriptor():
+    resources = [
+        {"name": "a", "schema": {"foreignKeys": [{"fields": ["b_id"], "reference": {"resource": "b", "fields": ["id"]}}]}},
+        {"name": "b", "schema": {"foreignKeys": [{"fields": ["a_id"], "reference": {"resource": "a", "fields": ["id"]}}]}},
+    ]
+    with pytest.raises(BuildError, match=r"^datapackage.json: foreignKeys: the resources' foreign keys form a cycle through a, b"):
+        creation_order(resources)
+
+
+@pytest.mark.parametrize(
+    "parents, message",
+    [("name\na\n", r"^data/parents.csv:1: header: the header name; expected the schema's field order id$"), ("", r"^data/parents.csv:1: header: no header")],
+)
+def test_a_csv_whose_header_is_not_the_schema_is_named_with_its_line(tmp_path, no_fts, parents, message):
+    with pytest.raises(BuildError, match=message):
+        load(tiny_package(tmp_path, parents=parents), tmp_path / "tiny.db")
+
+
+def test_a_row_that_refers_to_nothing_is_named_by_its_key(tmp_path, no_fts):
+    package = tiny_package(tmp_path, children="id,parent\nx,a\ny,zzz\nz,zzz\n")
+    with pytest.raises(BuildError, match=r"^data/children.csv: foreignKeys: the row id='y' refers to a row of parents that does not exist \(and 1 more\)$"):
+        load(package, tmp_path / "tiny.db")

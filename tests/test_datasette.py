@@ -5,7 +5,7 @@ import html
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 METADATA = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))
 DATABASE = METADATA["databases"]["longlist"]

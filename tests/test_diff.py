@@ -1,6 +1,8 @@
 """The diff between two versions: schema changes and rows added, removed and changed by
 primary key, from folders or zips, as a CHANGELOG draft or JSON."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -9,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from scripts.cli import main
+from scripts.core.errors import BuildError
+from scripts.core.paths import Project
 from scripts.release import diff, package_reader
 from scripts.release.bundle import write_zip
-from tests.conftest import REPO
-from tests.fixture_packages import committed, edited, row, write
+from scripts.release.make_release import recorded_manifests
+from tests.helpers import REPO, committed, edited, row, write_package
 
 
 def compare(old, new):
@@ -40,7 +45,8 @@ def test_a_corrected_value_is_a_patch_keyed_by_primary_key():
         "theories": {"added": [], "removed": [], "changed": [{"key": ["9"], "fields": {"title": [row(old, "theories", number="9")["title"], theory["title"]]}}]}
     }
     draft = diff.markdown(result)
-    assert draft.startswith(f"## {diff.next_version(old.version, 'patch')} — YYYY-MM-DD")
+    major, minor, patch = (int(part) for part in old.version.split("."))
+    assert draft.startswith(f"## {major}.{minor}.{patch + 1} — YYYY-MM-DD")
     assert "- changed `9`: title" in draft
 
 
@@ -126,22 +132,27 @@ def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
         assert other.descriptor == from_folder.descriptor and other.rows == from_folder.rows, where
 
 
+@pytest.mark.slow
 def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
     old = committed()
     new = edited(old)
     row(new, "theories", number="1")["credit"] = "Someone"
-    old_folder, new_folder = write(old, tmp_path / "old"), write(new, tmp_path / "new")
+    old_folder, new_folder = write_package(old, tmp_path / "old"), write_package(new, tmp_path / "new")
     markdown = subprocess.run([sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder)], cwd=REPO.root, capture_output=True, text=True)
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith("## ") and '- changed `1`: credit "" → "Someone"' in markdown.stdout
-    as_json = subprocess.run(
-        [sys.executable, "-m", "scripts", "diff", str(old_folder), str(new_folder), "--json"], cwd=REPO.root, capture_output=True, text=True
-    )
-    assert json.loads(as_json.stdout)["resources"]["theories"]["changed"][0]["key"] == ["1"]
-    missing = subprocess.run(
-        [sys.executable, "-m", "scripts", "diff", str(tmp_path / "nowhere"), str(new_folder)], cwd=REPO.root, capture_output=True, text=True
-    )
-    assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+    # the other two in-process: what a real process adds (exit status, UTF-8 output) is shown above
+    code, out, err = run_cli("diff", str(old_folder), str(new_folder), "--json")
+    assert code == 0 and json.loads(out)["resources"]["theories"]["changed"][0]["key"] == ["1"]
+    code, out, err = run_cli("diff", str(tmp_path / "nowhere"), str(new_folder))
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def run_cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -149,3 +160,31 @@ def test_cli_prints_markdown_or_json_and_fails_clearly(tmp_path):
 )
 def test_next_version(version, bump, expected):
     assert diff.next_version(version, bump) == expected
+
+
+def test_unreadable_versions_are_named_by_file_and_line(tmp_path):
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(BuildError, match=r"damaged.zip: not a zip file"):
+        package_reader.read(damaged)
+    folder = write_package(committed(), tmp_path / "latin1")
+    comments = folder / "data" / "comments.csv"
+    comments.write_bytes(comments.read_bytes().replace(b"Fwiw", "Fwîw".encode("latin-1"), 1))
+    with pytest.raises(BuildError, match=r"latin1/data/comments.csv:2: not UTF-8 text: byte 0xee"):
+        package_reader.read(folder)
+    descriptor = folder / "datapackage.json"
+    descriptor.write_text('{"resources": [{"name": "theories"}]}', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"latin1/datapackage.json: resources: expected a list of resources, each with a name and a path"):
+        package_reader.read(folder)
+
+
+def test_a_broken_release_record_is_named(tmp_path):
+    project = Project(tmp_path)
+    record = tmp_path / "releases" / "0.1.0" / "manifest.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{"version": "0.1.0",\n  "files": }\n', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"^releases/0.1.0/manifest.json:2: not valid JSON"):
+        recorded_manifests(project)
+    record.write_text('{"files": {}}\n', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"^releases/0.1.0/manifest.json: version: a release record needs its version"):
+        recorded_manifests(project)

@@ -21,8 +21,7 @@ from scripts.core.errors import BuildError
 from scripts.pipeline.build import build, built_status, built_zip_name
 from scripts.publishing import charts, citation, docs, zenodo
 from scripts.release import bundle, status
-from tests.conftest import REPO, copy_inputs, quiet
-from tests.test_browser import Tab, browser, server  # noqa: F401  (fixtures: one Datasette per module, as `serve` starts it)
+from tests.helpers import REPO, Tab, copy_inputs, quiet, releasable_copy
 
 CFF = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
 POST_URL = "https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/a-longlist-of-theories-of-impact-for-interpretability"
@@ -100,7 +99,6 @@ def test_the_build_says_whether_it_is_its_versions_release_wherever_the_version_
 def test_a_released_build_names_its_version_plainly(tmp_path):
     """After `make release`, a build of the same inputs is that release: plain name, plain version."""
     from scripts.release.make_release import release
-    from tests.test_release import releasable_copy
 
     project = releasable_copy(tmp_path)
     release(project, progress=quiet)

@@ -16,15 +16,15 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from frictionless import validate
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from scripts.core.errors import BuildError, BuildErrors
-from scripts.core.paths import Project
 from scripts.pipeline.build import build
-from tests.conftest import REPO, quiet
-from tests.mutations import RAW, output_snapshot, pin_snapshot
+from scripts.publishing import charts
+from tests.helpers import RAW, REPO, copy_project, output_snapshot, pin_snapshot, quiet, remember_svg, replace_bytes
 
 RAW_BYTES = REPO.raw_path.read_bytes()
 LINES = RAW_BYTES.split(b"\n")
@@ -113,6 +113,7 @@ def consistent(project):
     assert validate(str(project.package_path)).valid
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)),
     deadline=None,
@@ -124,16 +125,17 @@ def consistent(project):
 def test_a_mutated_snapshot_gives_a_clear_error_or_a_valid_package(built, changes):
     workdir = Path(tempfile.mkdtemp(prefix="fuzz-"))
     try:
-        shutil.copytree(built.root, workdir / "project")
-        project = Project(workdir / "project")
+        project = copy_project(built.root, workdir / "project", link=True)
         data = RAW_BYTES
         for change in changes:
             data = apply(data, change)
-        project.raw_path.write_bytes(data)
+        replace_bytes(project.raw_path, data)
         pin_snapshot(project.root, data)
         before = output_snapshot(project.root)
         try:
-            build(project, progress=quiet)
+            with pytest.MonkeyPatch.context() as patch:  # as the remembered_charts fixture (a function fixture cannot serve @given)
+                patch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
+                build(project, progress=quiet)
         except (BuildError, BuildErrors) as failure:
             errors = failure.errors if isinstance(failure, BuildErrors) else [failure]
             for error in errors:

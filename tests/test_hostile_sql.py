@@ -1,4 +1,4 @@
-"""The instance as served (scripts/serve.py command(), with site/plugins/) against hostile SQL:
+"""The instance as served (scripts/serve/instance.py command(), with site/plugins/) against hostile SQL:
 each query is refused or cut off in time, nothing writes to the database, and normal pages
 keep answering while hostile queries arrive on 10 connections."""
 
@@ -19,7 +19,7 @@ import pytest
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL, TOO_BIG
 from scripts.serve import instance
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 TIME_LIMIT_S = instance.SETTINGS["sql_time_limit_ms"] / 1000
 NORMAL_PAGES = [
@@ -83,6 +83,7 @@ def run_sql(base, sql):
     return get(f"{base}/longlist.json?" + urllib.parse.urlencode({"sql": sql}))
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name", sorted(HOSTILE_SQL))
 def test_hostile_query_is_refused_or_cut_off_in_time(server, name):
     base, _, _ = server
@@ -99,6 +100,7 @@ def test_hostile_query_is_refused_or_cut_off_in_time(server, name):
     assert elapsed < TIME_LIMIT_S + 1.5, f"took {elapsed:.1f}s"
 
 
+@pytest.mark.server
 def test_the_largest_answer_is_bounded(server):
     base, _, _ = server
     status, _, body = run_sql(base, LARGEST_ANSWER_SQL)
@@ -110,6 +112,7 @@ def test_the_largest_answer_is_bounded(server):
     assert status == 400 and re.search(TOO_BIG, json.loads(body)["error"])
 
 
+@pytest.mark.server
 def test_nothing_can_write_to_the_database(server):
     base, built, (digest_before, mtime_before) = server
     for name, (sql, _) in HOSTILE_SQL.items():
@@ -122,6 +125,7 @@ def test_nothing_can_write_to_the_database(server):
     assert not list(built.db_path.parent.glob("longlist.db-*")), "a journal or WAL file appeared"
 
 
+@pytest.mark.server
 def test_normal_pages_answer_while_10_connections_send_hostile_sql(server):
     base, _, _ = server
     stop = threading.Event()
@@ -154,6 +158,7 @@ def test_normal_pages_answer_while_10_connections_send_hostile_sql(server):
     assert p99 < 1.0, f"p99 {p99:.2f}s over {len(latencies)} requests"
 
 
+@pytest.mark.server
 def test_pages_are_served_from_memory_the_second_time(server):
     base, _, _ = server
     path = base + "/longlist/theory_points?_sort=kind"
@@ -163,6 +168,7 @@ def test_pages_are_served_from_memory_the_second_time(server):
     assert int(second[1]["content-length"]) == len(second[2])
 
 
+@pytest.mark.server
 @pytest.mark.parametrize(
     "path, headers",
     [
@@ -180,6 +186,7 @@ def test_live_and_personal_pages_are_never_cached(server, path, headers):
         assert status == 200 and "x-longlist-cache" not in response_headers
 
 
+@pytest.mark.server
 def test_errors_are_not_cached(server):
     base, _, _ = server
     assert [get(base + "/longlist/theories/999")[1]["x-longlist-cache"] for _ in range(2)] == ["MISS", "MISS"]

@@ -3,8 +3,7 @@ check catches a silent renumbering while allowing new ids and corrections."""
 
 from scripts.release import identifiers
 from scripts.release.make_release import latest, recorded_manifests
-from tests.conftest import REPO
-from tests.fixture_packages import committed, edited, row
+from tests.helpers import REPO, committed, edited, row
 
 
 def problems(old, new):

@@ -1,6 +1,7 @@
 """`import-ratings`: the three spreadsheet layouts, headers and scores as people type them,
 every problem in one run, a preview before anything is written, all-or-nothing errors."""
 
+import contextlib
 import io
 import os
 import shutil
@@ -9,12 +10,13 @@ import sys
 
 import pytest
 
+from scripts.cli import main
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.core.schema import load_descriptor
 from scripts.pipeline.build import build
 from scripts.ratings import contributed
 from scripts.ratings import importer as import_ratings
-from tests.conftest import REPO, copy_inputs, quiet, read_csv
+from tests.helpers import REPO, add_scripts, copy_inputs, quiet, read_csv
 
 IMPORTS = REPO.root / "tests" / "fixtures" / "ratings" / "import"
 FIXTURE_NOTE = "TEST FIXTURE: made up for the tests; not real ratings"
@@ -105,7 +107,8 @@ def test_the_long_layout_gives_the_same_kind_of_sets(project):
     assert written(project) == []  # read_export writes nothing
 
 
-def test_imported_sets_go_through_the_build(project):
+@pytest.mark.slow
+def test_imported_sets_go_through_the_build(project, remembered_charts):
     import_ratings.run(project, IMPORTS / "long.csv", note="Export of the test fixture spreadsheet.", out=open(os.devnull, "w"), yes=True)
     build(project, progress=quiet)
     sets = {r["id"]: r for r in read_csv(project, "rating_sets")}
@@ -198,8 +201,9 @@ def test_a_failure_while_writing_leaves_no_file_behind(project, monkeypatch):
     assert not [p for p in project.contrib_ratings_dir.iterdir() if p.name.startswith(".incoming-")]  # and the staging folder removed
 
 
+@pytest.mark.slow
 def test_the_command_lists_every_problem(project):
-    shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    add_scripts(project.root)
     result = subprocess.run(
         [sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "problems.csv")], cwd=project.root, capture_output=True, text=True, timeout=60
     )
@@ -207,10 +211,10 @@ def test_the_command_lists_every_problem(project):
     lines = result.stderr.splitlines()
     assert len([line for line in lines if line.startswith(f"error: {IMPORTS / 'problems.csv'}:")]) == 7
     assert lines[-1] == "7 problems; nothing was changed"
-    ok = subprocess.run(
-        [sys.executable, "-m", "scripts", "import-ratings", str(IMPORTS / "long.csv"), "--yes"], cwd=project.root, capture_output=True, text=True, timeout=60
-    )
-    assert ok.returncode == 0 and "imported 2 rating sets" in ok.stdout
+    out = io.StringIO()  # the good file in-process: the process itself is shown above
+    with contextlib.redirect_stdout(out):
+        assert main(["import-ratings", str(IMPORTS / "long.csv"), "--yes"], root=project.root) == 0
+    assert "imported 2 rating sets" in out.getvalue() and len(written(project)) == 2
 
 
 # Headings as people abbreviate them ------------------------------------------------------

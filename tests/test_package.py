@@ -10,12 +10,10 @@ import yaml
 from frictionless import validate
 
 from scripts.core.errors import BuildError
-from scripts.core.schema import field_names
 from scripts.pipeline.build import build
 from scripts.pipeline.load import SQL_TYPES
-from scripts.pipeline.normalize import natural_key
 from scripts.publishing import docs
-from tests.conftest import REPO, copy_inputs, quiet
+from tests.helpers import REPO, copy_inputs, key_order, quiet
 
 
 def test_committed_package_validates_with_frictionless():
@@ -120,14 +118,12 @@ def test_csvs_use_lf_and_the_schema_field_order(descriptor):
         data = (REPO.root / resource["path"]).read_bytes()
         assert b"\r\n" not in data and data.endswith(b"\n")
         header = next(csv.reader([data.decode("utf-8").split("\n", 1)[0]]))
-        assert header == field_names(resource)
+        assert header == [field["name"] for field in resource["schema"]["fields"]]
 
 
 def test_rows_sorted_by_primary_key(descriptor, tables):
     for resource in descriptor["resources"]:
-        keys = [
-            tuple(natural_key(row[f]) if not row[f].isdigit() else (int(row[f]),) for f in resource["schema"]["primaryKey"]) for row in tables[resource["name"]]
-        ]
+        keys = [tuple(key_order(row[f]) for f in resource["schema"]["primaryKey"]) for row in tables[resource["name"]]]
         assert keys == sorted(keys), resource["name"]
         assert len(set(keys)) == len(keys), resource["name"]
 

@@ -5,7 +5,7 @@ import pytest
 from scripts.core.errors import BuildError
 from scripts.pipeline.curation import load_boundaries
 from scripts.pipeline.parse import parse
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 EXPECTED = {"theories": 20, "theory_points": 8}
 

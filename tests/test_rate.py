@@ -10,7 +10,7 @@ import pytest
 from scripts.core.schema import load_descriptor
 from scripts.pipeline.build import build
 from scripts.ratings import contributed, rate
-from tests.conftest import REPO, copy_inputs, quiet, read_csv
+from tests.helpers import REPO, add_scripts, copy_inputs, quiet, read_csv
 
 TODAY = "2001-02-03"
 
@@ -115,16 +115,18 @@ def test_a_second_set_by_the_same_rater_on_the_same_day_gets_its_own_file(projec
     assert sorted(saved(project)) == [f"test-rater-{TODAY}-2.csv", f"test-rater-{TODAY}.csv"]
 
 
-def test_a_saved_set_goes_into_the_build(project):
+@pytest.mark.slow
+def test_a_saved_set_goes_into_the_build(project, remembered_charts):
     session(project, "Test Rater", "", *["7"] * 20, "y")
     build(project, progress=quiet)
     ratings_rows = [r for r in read_csv(project, "ratings") if r["rating_set_id"] == f"test-rater-{TODAY}"]
     assert len(ratings_rows) == 20 and {r["score"] for r in ratings_rows} == {"7"}
 
 
+@pytest.mark.slow
 def test_the_command_works_in_a_plain_terminal_process(project):
     """`python -m scripts rate` with its answers on standard input."""
-    shutil.copytree(REPO.root / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    add_scripts(project.root)
     answers = "Test Rater\n2001-02-03\n" + "6\n" * 20 + "y\n"
     result = subprocess.run([sys.executable, "-m", "scripts", "rate"], cwd=project.root, input=answers, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -19,8 +19,7 @@ from scripts.pipeline import aggregates
 from scripts.pipeline.build import build
 from scripts.ratings import compare, contributed
 from scripts.serve import instance
-from tests.conftest import REPO, copy_inputs, quiet, read_csv
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Tab, fetch_json, free_port
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, REPO, Tab, copy_inputs, fetch_json, free_port, quiet, read_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 

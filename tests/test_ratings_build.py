@@ -2,7 +2,7 @@
 
 The contributed files used here are the made-up fixtures in tests/fixtures/ratings/; the
 expected statistics are recomputed from those files with the standard library and scipy's
-one-pair functions, independently of scripts/aggregates.py.
+one-pair functions, independently of scripts/pipeline/aggregates.py.
 """
 
 import csv
@@ -17,8 +17,8 @@ from scipy import stats
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.pipeline.build import build
 from scripts.pipeline.package import Validation
-from tests.conftest import REPO, DatasetteClient, copy_inputs, quiet, read_csv
-from tests.test_build import snapshot
+from scripts.publishing import charts
+from tests.helpers import REPO, DatasetteClient, cast, copy_inputs, output_snapshot, quiet, read_csv, remember_svg
 
 FIXTURES = REPO.root / "tests" / "fixtures" / "ratings"
 GROUP = "discussion-group"
@@ -47,7 +47,9 @@ def add_fixtures(project):
 def rated(tmp_path_factory):
     """A build of the project with the fixture rating sets contributed."""
     project = add_fixtures(copy_inputs(tmp_path_factory.mktemp("rated")))
-    build(project, progress=quiet)
+    with pytest.MonkeyPatch.context() as patch:  # as the remembered_charts fixture: these tests read the rows, not the SVGs
+        patch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
+        build(project, progress=quiet)
     return project
 
 
@@ -82,6 +84,7 @@ def number_or_none(text):
 # The contributed files become rows of the package --------------------------------------
 
 
+@pytest.mark.slow
 def test_contributed_sets_become_rating_sets_and_ratings(rated):
     contributed = fixture_sets()
     sets = {row["id"]: row for row in read_csv(rated, "rating_sets")}
@@ -98,11 +101,13 @@ def test_contributed_sets_become_rating_sets_and_ratings(rated):
     assert len(scored) == sum(len(s["scores"]) for s in contributed.values())
 
 
+@pytest.mark.slow
 def test_the_package_with_contributions_is_valid(rated):
     report = validate(str(rated.package_path))
     assert report.valid, report.to_summary()
 
 
+@pytest.mark.slow
 def test_theory_stats_follow_from_the_scores(rated):
     contributed = fixture_sets().values()
     ranks = group_ranks()
@@ -123,6 +128,7 @@ def test_theory_stats_follow_from_the_scores(rated):
         assert row["group_rank"] == str(ranks.get(number, ""))
 
 
+@pytest.mark.slow
 def test_agreement_is_spearmans_rho_over_the_shared_theories(rated):
     contributed = fixture_sets()
     ranks = group_ranks()
@@ -146,11 +152,10 @@ def test_agreement_is_spearmans_rho_over_the_shared_theories(rated):
         assert float(row["rho_with_consensus"]) == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_the_database_holds_the_contributed_rows_with_their_types(rated):
     import json
     import sqlite3
-
-    from scripts.pipeline.load import cast
 
     descriptor = json.loads(rated.package_path.read_text(encoding="utf-8"))
     db = sqlite3.connect(rated.db_path)
@@ -168,6 +173,7 @@ def test_the_database_holds_the_contributed_rows_with_their_types(rated):
 # Saved queries on data that supports the post's remark -----------------------------------
 
 
+@pytest.mark.slow
 def test_most_controversial_highly_rated_agrees_with_the_post_on_these_scores(rated_client):
     rows = query(rated_client, "most_controversial_highly_rated")
     assert rows[0]["theory_number"] == 3 and rows[0]["verdict"].startswith("Agrees with the post")
@@ -177,6 +183,7 @@ def test_most_controversial_highly_rated_agrees_with_the_post_on_these_scores(ra
     assert rows[0]["sd_score"] == max(r["sd_score"] for r in rows)
 
 
+@pytest.mark.slow
 def test_most_controversial_highly_rated_says_when_there_are_too_few_scores(rated_client, client, tables):
     checks = [query(rated_client, "most_controversial_highly_rated", min_scores=7)]  # 6 fixture raters
     eligible = [r for r in tables["theory_rating_stats"] if int(r["scored_by"]) >= 5]
@@ -191,7 +198,8 @@ def test_most_controversial_highly_rated_says_when_there_are_too_few_scores(rate
         assert "most controversial highly rated one" in rows[0]["post_remark"]
 
 
-def test_most_controversial_highly_rated_reports_a_different_theory_when_the_scores_say_so(tmp_path):
+@pytest.mark.slow
+def test_most_controversial_highly_rated_reports_a_different_theory_when_the_scores_say_so(tmp_path, remembered_charts):
     project = add_fixtures(copy_inputs(tmp_path))
     # Raters now split over theory 1 (mean 7, sd 4.4) more than over theory 3 (sd 4.1).
     for letter, score in zip("abcdef", [0, 10, 10, 2, 10, 10]):
@@ -209,6 +217,7 @@ def test_most_controversial_highly_rated_reports_a_different_theory_when_the_sco
     assert top["verdict"].startswith("Differs from the post") and "the post names theory 3" in top["verdict"]
 
 
+@pytest.mark.slow
 def test_score_distribution_counts_every_score(rated_client):
     for number in (3, 4):
         rows = query(rated_client, "score_distribution", number=number)
@@ -220,6 +229,7 @@ def test_score_distribution_counts_every_score(rated_client):
     assert "07.5" in [r["score"] for r in query(rated_client, "score_distribution", number=4)]
 
 
+@pytest.mark.slow
 def test_chart_labels_sort_in_the_query_order(rated_client):
     by_theory = query(rated_client, "rating_stats_by_theory")
     assert [r["theory"] for r in by_theory] == sorted(r["theory"] for r in by_theory)
@@ -252,7 +262,7 @@ BAD_FILES = {
 
 
 def test_every_problem_in_contributed_files_is_reported_and_nothing_changes(fresh_copy):
-    before = snapshot(fresh_copy)
+    before = output_snapshot(fresh_copy.root)
     folder = fresh_copy.contrib_ratings_dir
     folder.mkdir(parents=True, exist_ok=True)
     for name, (text, _) in BAD_FILES.items():
@@ -264,10 +274,11 @@ def test_every_problem_in_contributed_files_is_reported_and_nothing_changes(fres
     for name, (_, expected) in BAD_FILES.items():
         assert any(m.startswith(f"data/contrib/ratings/{name}") and expected in m for m in messages), (name, messages)
     assert any(m.startswith("data/contrib/ratings/latin-1.csv:2: not UTF-8 text: byte 0xeb at column 9") for m in messages), messages
-    assert snapshot(fresh_copy) == before
+    assert output_snapshot(fresh_copy.root) == before
 
 
-def test_a_byte_order_mark_is_accepted(tmp_path):
+@pytest.mark.slow
+def test_a_byte_order_mark_is_accepted(tmp_path, remembered_charts):
     project = copy_inputs(tmp_path)
     project.contrib_ratings_dir.mkdir(parents=True, exist_ok=True)
     (project.contrib_ratings_dir / "bom.csv").write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "fixture-rater-a.csv").read_bytes())
@@ -275,6 +286,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
     assert "bom" in {row["id"] for row in read_csv(project, "rating_sets")}
 
 
+@pytest.mark.slow
 def test_frictionless_problems_found_in_the_second_process_fail_the_build(rated, tmp_path):
     shutil.copy(rated.package_path, tmp_path / "datapackage.json")
     shutil.copytree(rated.data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("contrib", "raw", "curation"))

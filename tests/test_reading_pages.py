@@ -14,8 +14,7 @@ import sqlite3
 import pytest
 
 from scripts.publishing import queries as saved
-from tests.conftest import REPO
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Tab, browser, server  # noqa: F401 (fixtures)
+from tests.helpers import REPO, Tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -2,7 +2,9 @@
 inputs give the same bytes; a version is never given other bytes; ids are never renumbered
 silently; the release record agrees with what it describes."""
 
+import csv
 import hashlib
+import io
 import json
 import shutil
 import sqlite3
@@ -13,19 +15,10 @@ import pytest
 
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import build
+from scripts.publishing import charts
 from scripts.release import identifiers, package_reader
 from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
-from tests.conftest import REPO, copy_inputs, quiet
-
-
-def releasable_copy(folder):
-    """A copy about to release its version for the first time: without the repository's
-    release records (the committed record of this version may describe other bytes)."""
-    project = copy_inputs(folder)
-    shutil.rmtree(project.releases_dir, ignore_errors=True)
-    shutil.copy2(REPO.root / "pyproject.toml", folder / "pyproject.toml")
-    shutil.copy2(REPO.metadata_path, folder / "metadata.yml")
-    return project
+from tests.helpers import REPO, add_scripts, copy_project, quiet, remember_svg
 
 
 def folder_bytes(folder):
@@ -35,10 +28,13 @@ def folder_bytes(folder):
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     project = releasable_copy(tmp_path_factory.mktemp("released"))
-    target = release(project, progress=quiet)
+    with pytest.MonkeyPatch.context() as patch:  # as the remembered_charts fixture: the charts are not what a release is about
+        patch.setattr(charts, "render_svg", remember_svg(charts.render_svg))
+        target = release(project, progress=quiet)
     return project, target
 
 
+@pytest.mark.slow
 def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
     project, target = released
     name = f"{descriptor['name']}-{descriptor['version']}"
@@ -70,7 +66,8 @@ def test_the_release_zip_opens_as_a_package_and_every_table_validates(released, 
     assert [task.name for task in report.tasks] == [r["name"] for r in descriptor["resources"]]
 
 
-def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path):
+@pytest.mark.slow
+def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(released, tmp_path, remembered_charts):
     project, target = released
     again = releasable_copy(tmp_path)
     second = release(again, progress=quiet)
@@ -82,26 +79,37 @@ def test_two_releases_from_the_same_inputs_are_byte_identical_database_included(
     assert (project.root / record).read_bytes() == (again.root / record).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_release_record_describes_the_release(released, descriptor):
     project, target = released
     manifest = json.loads((project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == descriptor["version"] and manifest["name"] == descriptor["name"]
     assert manifest["files"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in target.iterdir() if p.name != SUMS_NAME}
     assert manifest["database"] == {"sqlite_version": sqlite3.sqlite_version, "dump_sha256": dump_sha256(target / "longlist.db")}
-    assert manifest["ids"] == identifiers.ids(package_reader.read(target))
+    with zipfile.ZipFile(target / f"{descriptor['name']}-{descriptor['version']}.zip") as archive:
+        folder = f"{descriptor['name']}-{descriptor['version']}"
+        released_descriptor = json.loads(archive.read(f"{folder}/datapackage.json"))
+        for resource in released_descriptor["resources"]:
+            rows = list(csv.DictReader(io.StringIO(archive.read(f"{folder}/{resource['path']}").decode("utf-8"), newline="")))
+            recorded = manifest["ids"][resource["name"]]
+            keys = resource["schema"]["primaryKey"]
+            assert recorded["primary_key"] == keys and [entry["key"] for entry in recorded["rows"]] == [[row[k] for k in keys] for row in rows]
+        assert set(manifest["ids"]) == {resource["name"] for resource in released_descriptor["resources"]}
     assert manifest_text(manifest) == (project.releases_dir / descriptor["version"] / "manifest.json").read_text(encoding="utf-8")
 
 
-def test_releasing_again_reproduces_and_keeps_everything(released):
+@pytest.mark.slow
+def test_releasing_again_reproduces_and_keeps_everything(released, remembered_charts):
     project, target = released
     before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
     release(project, progress=quiet)
     assert (folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)) == before
 
 
-def test_other_bytes_under_a_released_version_are_refused(tmp_path):
-    project = releasable_copy(tmp_path)
-    target = release(project, progress=quiet)
+@pytest.mark.slow
+def test_other_bytes_under_a_released_version_are_refused(released, tmp_path, remembered_charts):
+    project = copy_project(released[0].root, tmp_path / "project")
+    target = project.dist_dir / released[1].name
     before = folder_bytes(project.dist_dir), folder_bytes(project.releases_dir)
     kinds = project.curation_dir / "theory_point_kinds.yml"
     kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
@@ -124,7 +132,8 @@ def test_disagreeing_version_copies_stop_the_release_before_anything_is_built(tm
     assert not project.dist_dir.exists() and not project.db_path.exists()
 
 
-def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor):
+@pytest.mark.slow
+def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, descriptor, remembered_charts):
     project = releasable_copy(tmp_path)
     current = identifiers.ids(package_reader.read(REPO.root))
     comments = current["comments"]["rows"]
@@ -144,12 +153,13 @@ def test_a_silent_renumbering_of_an_earlier_release_stops_the_release(tmp_path, 
     assert not project.dist_dir.exists() or not any(project.dist_dir.iterdir())
 
 
-def test_a_git_checkout_releases_only_committed_inputs(tmp_path):
+@pytest.mark.slow
+def test_a_git_checkout_releases_only_committed_inputs(tmp_path, remembered_charts):
     if not shutil.which("git"):
         pytest.fail("git is needed to test the release's commit check (.ci/run installs it)")
     project = releasable_copy(tmp_path)
     (tmp_path / ".gitignore").write_text("build/\ndist/\n", encoding="utf-8")
-    shutil.copytree(REPO.root / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    add_scripts(tmp_path)
     build(project, progress=quiet)  # the outputs are committed too
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)

@@ -15,30 +15,9 @@ from scripts.core.errors import BuildError
 from scripts.pipeline.build import build, built_zip_name
 from scripts.publishing import charts, docs, queries
 from scripts.serve import instance, publish
-from tests.conftest import REPO, quiet
+from tests.helpers import REPO, SVG, DatasetteClient, enough_to_draw, output_snapshot, plottable, quiet, svg_marks
 
 QUERY_FILES = queries.sql_files(REPO.root / "sql" / "queries")
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def svg_marks(svg_text):
-    """Number of drawn marks (bars, points, line points) in a Vega SVG: the items of its
-    role-mark groups; axes, grid and legends have other roles."""
-    root = ET.fromstring(svg_text)
-    return sum(len(list(group)) for group in root.iter(f"{SVG}g") if "role-mark" in group.get("class", "").split())
-
-
-def plottable(rows, chart):
-    return charts.plottable(rows, chart)
-
-
-def enough_to_draw(rows, chart, empty_reason=""):
-    """A chart draws from at least two plottable rows, or draws nothing and says why (a
-    `-- chart_empty:` line): never empty axes."""
-    if charts.draws_nothing(rows, chart):
-        return bool(empty_reason)
-    return len(plottable(rows, chart)) >= 2
-
 
 # Saved queries ---------------------------------------------------------------------------
 
@@ -169,19 +148,19 @@ def test_bad_chart_lines_fail_clearly(text, complaint):
     assert complaint in str(failure.value)
 
 
-def test_a_chart_of_a_missing_column_fails_the_build_and_changes_nothing(fresh_copy):
-    from tests.test_build import snapshot
-
-    before = snapshot(fresh_copy)
+@pytest.mark.slow  # the build runs as far as the charts
+def test_a_chart_of_a_missing_column_fails_the_build_and_changes_nothing(fresh_copy, remembered_charts):
+    before = output_snapshot(fresh_copy.root)
     path = fresh_copy.root / "sql" / "queries" / "comment_lengths.sql"
     path.write_text(path.read_text(encoding="utf-8").replace("y=characters:", "y=letters:"), encoding="utf-8")
     with pytest.raises(BuildError, match=r"sql/queries/comment_lengths.sql:3: chart: column 'letters' is not in the query's result"):
         build(fresh_copy, progress=quiet)
-    assert snapshot(fresh_copy) == before
+    assert output_snapshot(fresh_copy.root) == before
 
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
-def test_committed_chart_images_are_fresh_and_draw_every_row(built, query):
+def test_committed_chart_images_are_fresh_and_draw_every_row(built, client, query):
+    """Each image draws one mark per row the site's own page of the query shows (no parameters given)."""
     relative = charts.CHART_DIR / f"{query.name}.svg"
     committed = (REPO.root / relative).read_text(encoding="utf-8")
     assert committed == (built.root / relative).read_text(encoding="utf-8"), f"{relative} is stale: run the build and commit it"
@@ -195,12 +174,17 @@ def test_committed_chart_images_are_fresh_and_draw_every_row(built, query):
         assert "role-axis" not in committed and " ".join(texts[1:]) == query.empty_reason
 
 
-def test_chart_images_do_not_depend_on_the_build_machine_fonts():
-    assert charts.FONT.startswith("Liberation Sans")  # the font vl-convert bundles
+def test_chart_images_name_one_font_family_and_no_machine_default(built):
+    """Every text of every chart asks for the one family the chart spec sets (a font vl-convert
+    bundles, so text is measured alike on every machine; that the images are then the same
+    here as where they were committed is test_committed_chart_images_are_fresh_and_draw_every_row),
+    and none falls back to the renderer's default family."""
     for query in CHARTED:
-        svg = (REPO.root / charts.CHART_DIR / f"{query.name}.svg").read_text(encoding="utf-8")
-        families = set(re.findall(r'font-family="([^"]*)"', svg))
-        assert families == {charts.FONT}, query.name
+        svg = (built.root / charts.CHART_DIR / f"{query.name}.svg").read_text(encoding="utf-8")
+        texts = re.findall(r"<text\b[^>]*>", svg)
+        assert texts, query.name
+        families = {re.search(r'font-family="([^"]*)"', text)[1] if "font-family" in text else None for text in texts}
+        assert families == {charts.vegalite_spec(query, [])["config"]["font"]}, (query.name, families)
 
 
 def test_charts_page_shows_every_chart_image_that_exists():
@@ -211,6 +195,7 @@ def test_charts_page_shows_every_chart_image_that_exists():
         assert (REPO.root / docs.CHARTS_FILE).parent.joinpath(image).exists(), image
 
 
+@pytest.mark.slow
 def test_stale_chart_images_are_removed(fresh_copy):
     stale = fresh_copy.root / charts.CHART_DIR / "no_such_query.svg"
     stale.write_text("<svg/>", encoding="utf-8")
@@ -254,8 +239,6 @@ def test_downloads_are_served(client, built, descriptor):
 def test_citation_hook_shows_on_index_and_database_pages(built):
     """metadata.yml's `citation_html` (top level for the index page, the database's for its
     page) appears under "How to cite"."""
-    from tests.conftest import DatasetteClient
-
     metadata = yaml.safe_load(built.metadata_path.read_text(encoding="utf-8"))
     citation = "<pre>@misc{longlist, title = {hook test}}</pre>"
     metadata["citation_html"] = metadata["databases"]["longlist"]["citation_html"] = citation
@@ -268,6 +251,7 @@ def test_citation_hook_shows_on_index_and_database_pages(built):
         client.close()
 
 
+@pytest.mark.slow
 def test_start_with_names_must_be_saved_queries(fresh_copy):
     instance = fresh_copy.site_dir / "instance.yml"
     instance.write_text(instance.read_text(encoding="utf-8").replace("  - post_in_page_order", "  - no_such_query"), encoding="utf-8")

@@ -3,26 +3,36 @@
 import json
 import re
 import shutil
+import tomllib
 
 import pytest
 import yaml
 
 from scripts.core.errors import BuildError
 from scripts.release import versions
-from scripts.release.make_release import recorded_manifests
-from tests.conftest import REPO, copy_inputs
+from tests.helpers import REPO, copy_inputs
 
 
-def test_every_copy_of_the_version_agrees_with_datapackage_json(descriptor):
-    found = versions.copies(REPO)
-    assert set(found) >= {
+def test_the_hand_written_copies_of_the_version_agree_with_datapackage_json(descriptor):
+    """pyproject.toml, CITATION.cff and the CHANGELOG are typed by hand: each is read here, not
+    with the code's reader. (metadata.yml and the README's citation block are generated from
+    datapackage.json, so they are checked by the freshness tests, test_package.py's and
+    `docs --check`'s, and a hand edit of them by test_a_disagreeing_copy_is_reported.)"""
+    version = descriptor["version"]
+    assert tomllib.loads((REPO.root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == version
+    assert str(yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))["version"]) == version
+    newest = re.search(r"^## \[?(\d+\.\d+\.\d+)\]? — ", REPO.changelog_path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert newest and newest[1] == version
+
+
+def test_the_version_check_knows_every_copy_and_passes_on_the_repository():
+    assert set(versions.copies(REPO)) == {
         "pyproject.toml [project] version",
         "CITATION.cff version",
         "CHANGELOG.md newest section",
         "metadata.yml about",
         "README.md citation block",
     }
-    assert set(found.values()) == {descriptor["version"]}, found
     assert versions.disagreements(REPO) == []
 
 
@@ -58,20 +68,25 @@ def test_a_disagreeing_copy_is_reported(tmp_path, descriptor, path, old, new, wh
         versions.check(project)
 
 
+def changelog_sections():
+    """[(version, date)] of the CHANGELOG's release headings "## X.Y.Z — YYYY-MM-DD", read here."""
+    return re.findall(r"^## \[?(\d+\.\d+\.\d+)\]? — (\d{4}-\d{2}-\d{2})\s*$", REPO.changelog_path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
 def test_changelog_dates_the_current_version_as_citation_cff_does(descriptor):
-    sections = versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8"))
-    dates = dict(sections)
+    dates = dict(changelog_sections())
     cff = yaml.safe_load(REPO.citation_path.read_text(encoding="utf-8"))
     assert dates[descriptor["version"]] == str(cff["date-released"])
+    assert versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8")) == changelog_sections()
 
 
 def test_changelog_sections_are_newest_first_and_cover_every_recorded_release():
-    sections = versions.changelog_sections(REPO.changelog_path.read_text(encoding="utf-8"))
-    numbers = [versions.parse(v) for v, _ in sections]
+    sections = changelog_sections()
+    numbers = [tuple(int(part) for part in version.split(".")) for version, _ in sections]
     assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == len(numbers)
-    recorded = recorded_manifests(REPO)
+    recorded = {path.parent.name for path in REPO.releases_dir.glob("*/manifest.json")}
     assert recorded, "no release recorded under releases/"
-    assert set(recorded) <= {v for v, _ in sections}
+    assert recorded <= {version for version, _ in sections}
 
 
 def test_version_is_shown_on_the_datasette_pages(client, descriptor):

@@ -10,6 +10,8 @@ import json
 
 import sqlite_utils
 
+from scripts.core.errors import BuildError
+
 SQL_TYPES = {"integer": int, "number": float, "boolean": int, "string": str, "date": str}
 FTS_COLUMNS = {
     "theories": ["title", "description"],
@@ -21,20 +23,6 @@ FTS_COLUMNS = {
     "mentions": ["label", "aliases", "note"],
     "adjudications": ["reason"],
 }
-
-
-def cast(value, field_type):
-    """The value a CSV cell stands for in its Table Schema type (insert_sql has SQLite do
-    the same conversion; the tests compare the two)."""
-    if value == "":
-        return None
-    if field_type == "integer":
-        return int(value)
-    if field_type == "number":
-        return float(value)
-    if field_type == "boolean":
-        return 1 if value == "true" else 0
-    return value
 
 
 def foreign_keys(resource):
@@ -59,7 +47,11 @@ def creation_order(resources):
                 pending.remove(resource)
                 break
         else:
-            raise ValueError("foreign keys form a cycle: " + ", ".join(r["name"] for r in pending))
+            raise BuildError(
+                "datapackage.json",
+                f"the resources' foreign keys form a cycle through {', '.join(r['name'] for r in pending)}; a table can only refer to tables loaded before it",
+                field="foreignKeys",
+            )
     return ordered
 
 
@@ -68,17 +60,19 @@ def read_rows(package_dir, resource):
     fields = [f["name"] for f in resource["schema"]["fields"]]
     with open(package_dir / resource["path"], newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
-        header = next(reader)
+        header = next(reader, None)
         if header != fields:
-            raise ValueError(f"{resource['path']}: header {header} is not the schema's field order")
+            found = "no header (the file is empty)" if header is None else f"the header {','.join(header)}"
+            raise BuildError(resource["path"], f"{found}; expected the schema's field order {','.join(fields)}", line=1, field="header")
         yield from reader
 
 
 def insert_sql(resource):
     """An INSERT that takes a CSV row's strings as they are and lets SQLite convert them: ''
     becomes NULL, 'true'/'false' 1/0, and each column's type affinity (its Table Schema
-    type) turns '7' into 7 or 7.0, exactly what `cast` does - but with no Python code per
-    cell, which took seconds at a million rows. Frictionless validates the same CSVs."""
+    type) turns '7' into 7 or 7.0 - with no Python code per cell, which took seconds at a
+    million rows (tests/test_database.py compares the result with its own reading of the CSVs).
+    Frictionless validates the same CSVs."""
 
     def quote(name):
         return '"' + name.replace('"', '""') + '"'
@@ -120,7 +114,14 @@ def load(package_dir, db_path, views=()):
             db.create_view(name, sql)
     problems = list(db.execute("PRAGMA foreign_key_check"))
     if problems:
-        raise ValueError(f"foreign key violations after load: {problems[:5]}")
+        table, rowid, parent, _ = problems[0]
+        resource = next(r for r in descriptor["resources"] if r["name"] == table)
+        keys = resource["schema"]["primaryKey"]
+        values = db.execute(f"select {', '.join(f'[{k}]' for k in keys)} from [{table}] where rowid = ?", [rowid]).fetchone()
+        row = ", ".join(f"{k}={v!r}" for k, v in zip(keys, values))
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        db.close()
+        raise BuildError(resource["path"], f"the row {row} refers to a row of {parent} that does not exist{more}", field="foreignKeys")
     db.vacuum()
     db.close()
     return counts

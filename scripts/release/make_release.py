@@ -55,7 +55,12 @@ def recorded_manifests(project):
     """{version: manifest} of every committed release record."""
     found = {}
     for path in sorted(project.releases_dir.glob("*/manifest.json")):
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise BuildError(project.rel(path), f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+        if not isinstance(manifest, dict) or "version" not in manifest:
+            raise BuildError(project.rel(path), "a release record needs its version (restore it with `git checkout -- releases/`)", field="version")
         found[manifest["version"]] = manifest
     return found
 

@@ -51,7 +51,11 @@ def read_folder(folder):
 
 
 def read_zip(path):
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise BuildError(str(path), "not a zip file (damaged, or not a package zip)") from None
+    with archive:
         names = archive.namelist()
         descriptors = sorted((n for n in names if PurePosixPath(n).name == "datapackage.json"), key=lambda n: n.count("/"))
         if not descriptors:
@@ -61,16 +65,28 @@ def read_zip(path):
         return load(str(path), lambda relative: archive.read(files[relative]))
 
 
-def load(where, read_bytes):
+def text(data, where):
     try:
-        descriptor = json.loads(read_bytes("datapackage.json").decode("utf-8"))
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BuildError(where, f"not UTF-8 text: byte 0x{data[exc.start]:02x}", line=line) from None
+
+
+def load(where, read_bytes):
+    descriptor_path = f"{where}/datapackage.json"
+    try:
+        descriptor = json.loads(text(read_bytes("datapackage.json"), descriptor_path))
     except json.JSONDecodeError as exc:
-        raise BuildError(f"{where}/datapackage.json", f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+        raise BuildError(descriptor_path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("path"), str) for r in resources):
+        raise BuildError(descriptor_path, "expected a list of resources, each with a name and a path", field="resources")
     rows = {}
-    for resource in descriptor.get("resources", []):
+    for resource in resources:
         try:
-            text = read_bytes(resource["path"]).decode("utf-8")
+            data = read_bytes(resource["path"])
         except (FileNotFoundError, KeyError):
             raise BuildError(f"{where}/{resource['path']}", f"missing; datapackage.json lists it for resource '{resource['name']}'") from None
-        rows[resource["name"]] = list(csv.DictReader(io.StringIO(text, newline="")))
+        rows[resource["name"]] = list(csv.DictReader(io.StringIO(text(data, f"{where}/{resource['path']}"), newline="")))
     return Package(where, descriptor, rows)
