@@ -18,7 +18,7 @@ from scripts.pipeline.build import build
 from scripts.publishing import charts
 from scripts.release import identifiers, package_reader
 from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
-from tests.helpers import REPO, add_scripts, copy_project, quiet, remember_svg
+from tests.helpers import REPO, add_scripts, copy_project, quiet, releasable_copy, remember_svg
 
 
 def folder_bytes(folder):
