@@ -16,6 +16,7 @@ import io
 import json
 import os
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,7 +70,8 @@ def replayed(staged, monkeypatch):
 
     def stage_outputs(project, into, progress, timings=None):
         shutil.copytree(staging, into, dirs_exist_ok=True)
-        return descriptor
+        (archive,) = [p.name for p in (into / "build" / "downloads").glob("*.zip")]
+        return descriptor, SimpleNamespace(name=archive)
 
     monkeypatch.setattr(build_module, "stage_outputs", stage_outputs)
 
