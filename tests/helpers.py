@@ -107,7 +107,7 @@ def read_csv(project, resource_name):
 # What a build leaves behind ----------------------------------------------------------------
 
 # Every output of a build; a failed build must leave each byte-identical.
-OUTPUT_GLOBS = ("data/*.csv", "datapackage.json", "metadata.yml", "README.md", "exports/**/*", "docs/charts/*", "build/**/*")
+OUTPUT_GLOBS = ("data/*.csv", "datapackage.json", "metadata.yml", "README.md", "exports/**/*", "docs/charts/*", "docs/*.svg", "build/**/*")
 
 
 def output_snapshot(root):

@@ -361,7 +361,9 @@ def test_the_database_pages_chart_links_open_drawn(browser, server):  # noqa: F8
     try:
         tab.goto("/longlist")
         links = tab.page.locator("a[href*='#g.mark=']")
-        assert links.count() == len(charts.charted_queries(REPO))
+        queries = yaml.safe_load(REPO.metadata_path.read_text(encoding="utf-8"))["databases"]["longlist"]["queries"]
+        drawn = [q for q in charts.charted_queries(REPO) if "fragment" in queries[q.name]]  # a chart with nothing to draw says why instead
+        assert links.count() == len(drawn) >= 4
         with tab.page.expect_navigation():
             links.first.click()
         canvas = tab.page.locator(".vega-embed canvas")

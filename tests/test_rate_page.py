@@ -16,7 +16,7 @@ import pytest
 
 from scripts.core.schema import load_descriptor
 from scripts.pipeline import aggregates
-from scripts.pipeline.build import build
+from scripts.pipeline.build import build, built_zip_name
 from scripts.ratings import compare, contributed
 from scripts.serve import instance
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, REPO, Tab, copy_inputs, fetch_json, free_port, quiet, read_csv
@@ -185,9 +185,8 @@ def test_the_page_shows_what_the_aggregates_compute_and_its_file_builds_into_the
     assert float(agreement["rho_with_group"]) == shown["group"]["rho"] and float(agreement["rho_with_consensus"]) == shown["consensus"]["rho"]
     assert int(agreement["shared_with_group"]) == shown["group"]["shared"]
     descriptor = load_descriptor(project)
-    with zipfile.ZipFile(project.build_dir / "downloads" / f"{descriptor['name']}-{descriptor['version']}.zip") as archive:
-        [member] = [n for n in archive.namelist() if n.endswith("data/ratings.csv")]  # at the root or under one folder
-        assert archive.read(member).decode("utf-8").count(f"\n{SET_ID},") == len(SCORES)
+    with zipfile.ZipFile(project.build_dir / "downloads" / built_zip_name(project, descriptor)) as archive:
+        assert archive.read("data/ratings.csv").decode("utf-8").count(f"\n{SET_ID},") == len(SCORES)
     with serving(project, tmp_path / "next.log") as base:
         rows = fetch_json(base, f"/longlist/rating_sets/{SET_ID}.json?_shape=objects")["rows"]
         assert [r["label"] for r in rows] == [LABEL]

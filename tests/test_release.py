@@ -87,10 +87,9 @@ def test_the_release_record_describes_the_release(released, descriptor):
     assert manifest["files"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in target.iterdir() if p.name != SUMS_NAME}
     assert manifest["database"] == {"sqlite_version": sqlite3.sqlite_version, "dump_sha256": dump_sha256(target / "longlist.db")}
     with zipfile.ZipFile(target / f"{descriptor['name']}-{descriptor['version']}.zip") as archive:
-        folder = f"{descriptor['name']}-{descriptor['version']}"
-        released_descriptor = json.loads(archive.read(f"{folder}/datapackage.json"))
+        released_descriptor = json.loads(archive.read("datapackage.json"))  # a flat zip: the package at its root
         for resource in released_descriptor["resources"]:
-            rows = list(csv.DictReader(io.StringIO(archive.read(f"{folder}/{resource['path']}").decode("utf-8"), newline="")))
+            rows = list(csv.DictReader(io.StringIO(archive.read(resource["path"]).decode("utf-8"), newline="")))
             recorded = manifest["ids"][resource["name"]]
             keys = resource["schema"]["primaryKey"]
             assert recorded["primary_key"] == keys and [entry["key"] for entry in recorded["rows"]] == [[row[k] for k in keys] for row in rows]
