@@ -49,9 +49,11 @@ def run(project, args):
 
         docs.write(project, check=args.check)
     elif args.command == "serve":
+        from scripts.pipeline.commit import exclusive
         from scripts.serve import instance
 
-        require_built(project)
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT)
     elif args.command == "release":
         from scripts.release.make_release import release
@@ -84,8 +86,8 @@ def main(argv=None, root=None):
     try:
         return run(project, args)
     except BuildErrors as exc:
-        for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"error: {line}" if not line.startswith("... and") else line, file=sys.stderr)
         print(f"{len(exc.errors)} problems; nothing was changed", file=sys.stderr)
         return 1
     except BuildError as exc:

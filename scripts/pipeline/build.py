@@ -1,6 +1,7 @@
 """The whole pipeline, top to bottom. Everything is built in a staging folder under build/
 and moved into place only when every stage has passed, so a failed build leaves the
-previous CSVs, datapackage.json, metadata.yml and database untouched."""
+previous CSVs, datapackage.json, metadata.yml and database untouched; the move itself is
+journalled (commit.py), so even a killed build leaves the old or the new set, never a mix."""
 
 import shutil
 import tempfile
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from scripts.core import schema
 from scripts.pipeline import aggregates, arguments, curation, load, normalize, package, parse, source, thread
-from scripts.pipeline.commit import commit
+from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries
 from scripts.ratings import contributed
 from scripts.release import bundle
@@ -102,16 +103,23 @@ def outputs(project, descriptor):
     )
 
 
+def stale_images(project, relatives):
+    """Chart images no query asks for any more (removed in the same commit as the new outputs)."""
+    wanted = set(relatives)
+    found = (str(path.relative_to(project.root)) for path in sorted((project.root / charts.CHART_DIR).glob("*.svg")))
+    return [relative for relative in found if relative not in wanted]
+
+
 def build(project, progress=print, timings=None):
     """Build every output; `timings`, if given, is a dict that receives each stage's seconds."""
-    project.build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
-    try:
-        descriptor = stage_outputs(project, staging, progress, timings)
-        commit(project, staging, outputs(project, descriptor))
-        charts.remove_stale_images(project)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with exclusive(project, progress):
+        staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
+        try:
+            descriptor = stage_outputs(project, staging, progress, timings)
+            relatives = outputs(project, descriptor)
+            commit(project, staging, relatives, removals=stale_images(project, relatives))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
     return descriptor
 
