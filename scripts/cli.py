@@ -56,9 +56,11 @@ def run(project, args):
             require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT)
     elif args.command == "release":
+        from scripts.pipeline.commit import exclusive
         from scripts.release.make_release import release
 
-        release(project)
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            release(project)
     elif args.command == "diff":
         from scripts.release import diff
 
@@ -73,9 +75,11 @@ def run(project, args):
 
         return rate.run(project)
     elif args.command == "import-ratings":
+        from scripts.pipeline.commit import exclusive
         from scripts.ratings import importer
 
-        importer.run(project, args.file, args.note)
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            importer.run(project, args.file, args.note)
     return 0
 
 

@@ -18,10 +18,11 @@ recovered the same way. Either way the outputs are one complete set, old or new.
 folders that no journal names (left by a killed build before its commit) are then removed.
 
 LONGLIST_COMMIT_TEST (tests only) stops or slows a commit at a given point, so that tests can
-kill a real process there: "stop:N" sleeps for an hour after N moves (N=0: just after the
-journal is written) printing "commit: stopped after N moves" to stderr; "pause:S" sleeps S
-seconds after each move; "fail:N" raises OSError at move N+1; "stop-back:N" fails at the
-first move and sleeps after putting back N outputs.
+kill a real process there; comma-separated NAME:VALUE items: "stop:N" sleeps for an hour after
+N moves (N=0: just after the journal is written) printing "commit: stopped after N moves" to
+stderr; "pause:S" sleeps S seconds after each move; "fail:N" raises OSError at move N+1;
+"stop-back:N" (with fail) sleeps after N outputs were put back, printing "commit: stopped
+after N restores".
 """
 
 import contextlib
@@ -40,6 +41,7 @@ JOURNAL_NAME = "commit-journal.json"
 LOCK_NAME = "commit.lock"
 TEST_HOOK = "LONGLIST_COMMIT_TEST"
 STAGING_GLOBS = ("build/staging-*", "data/contrib/ratings/.incoming-*", "dist/.staging-*")
+_held = set()  # project roots whose lock this process holds (the lock is re-entrant)
 
 
 def journal_path(project):
@@ -51,6 +53,9 @@ def exclusive(project, progress=print):
     """Hold build/commit.lock while a command changes outputs; on entry, finish or undo an
     interrupted commit and remove stale staging folders. A second build or import in the same
     folder at the same time is refused rather than left to mix its files with this one's."""
+    if project.root in _held:  # a command that calls another (release -> build)
+        yield
+        return
     project.build_dir.mkdir(parents=True, exist_ok=True)
     lock = project.build_dir / LOCK_NAME
     fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
@@ -59,9 +64,11 @@ def exclusive(project, progress=print):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildError(project.rel(lock), "another build or import-ratings is running in this folder; wait for it to finish") from None
+        _held.add(project.root)
         recover(project, progress)
         yield
     finally:
+        _held.discard(project.root)
         os.close(fd)  # closing releases the lock (and the kernel releases it if the process dies)
 
 
@@ -148,6 +155,8 @@ def undo(project, record, in_process=False):
     previous = project.root / record["staging"] / "previous"
     had = set(record["had_previous"])
     restored = 0
+    if in_process:
+        checkpoint("stop-back", restored)
     for relative in [*record["moves"], *record["removals"]]:
         target = project.root / relative
         if relative in had:
@@ -172,6 +181,7 @@ def recover(project, progress=print):
             undo(project, record)
             what = f"undid an interrupted {record.get('kind', 'build')}: the previous files are all back"
         journal_path(project).unlink()
+        shutil.rmtree(project.root / record["staging"], ignore_errors=True)
         progress(f"[  recover] {what} ({project.rel(journal_path(project))})")
     stale = [path for pattern in STAGING_GLOBS for path in sorted(project.root.glob(pattern))]
     (project.build_dir / f".{JOURNAL_NAME}.tmp").unlink(missing_ok=True)
@@ -187,13 +197,11 @@ def checkpoint(phase, count):
     hook = os.environ.get(TEST_HOOK)
     if not hook:
         return
-    name, _, value = hook.partition(":")
-    if name == "pause" and phase == "pause":
-        time.sleep(float(value))
-    elif name == "fail" and phase == "fail" and count == int(value):
+    items = dict(item.partition(":")[::2] for item in hook.split(","))
+    if phase == "pause" and "pause" in items:
+        time.sleep(float(items["pause"]))
+    elif phase == "fail" and items.get("fail") == str(count):
         raise OSError(errno.EIO, "test failure (LONGLIST_COMMIT_TEST)")
-    elif name == "stop-back" and phase == "fail" and count == 0:
-        raise OSError(errno.EIO, "test failure (LONGLIST_COMMIT_TEST)")
-    elif name == phase and phase in ("stop", "stop-back") and count == int(value):
+    elif phase in ("stop", "stop-back") and items.get(phase) == str(count):
         print(f"commit: stopped after {count} {'moves' if phase == 'stop' else 'restores'}", file=sys.stderr, flush=True)
         time.sleep(3600)
