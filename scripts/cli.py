@@ -1,6 +1,7 @@
 """Command line: parses arguments and calls one function per command."""
 
 import argparse
+import sqlite3
 import sys
 
 from scripts.core.errors import BuildError, BuildErrors
@@ -99,6 +100,9 @@ def main(argv=None, root=None):
         return 1
     except OSError as exc:  # a full disk, a read-only folder: nothing the build wrote was kept
         print(f"error: {project.rel(exc.filename) if exc.filename else 'build'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # "database or disk is full": SQLite's own words for a full disk
+        print(f"error: {project.rel(project.db_path)}: SQLite: {exc}; nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
