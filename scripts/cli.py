@@ -3,6 +3,7 @@
 import argparse
 import sqlite3
 import sys
+from pathlib import Path
 
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.core.paths import Project
@@ -87,7 +88,7 @@ def run(project, args):
 def main(argv=None, root=None):
     """`root` overrides the project root (tests run the CLI on temporary copies)."""
     args = parser().parse_args(argv)
-    project = Project(root) if root else Project()
+    project = Project(Path(root)) if root else Project()
     try:
         return run(project, args)
     except BuildErrors as exc:
