@@ -216,3 +216,15 @@ def test_an_import_killed_while_putting_back_leaves_nothing(versions, tmp_path, 
     result = subprocess.run(import_args(project, export), cwd=REPO.root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr  # the next import first undoes the killed one, then imports all 40
     assert len(imported(project)) == 40
+
+
+def test_serve_finishes_an_interrupted_commit_before_serving(versions, tmp_path, monkeypatch):
+    from scripts.cli import main
+    from scripts.serve import instance
+
+    project, args = staged_copy(versions, tmp_path / "project")
+    kill(start_stopped(args, REPO.root, "stop:3"))
+    served = []
+    monkeypatch.setattr(instance, "serve", lambda project, port: served.append(assert_one_complete_set(project, versions)))
+    assert main(["serve"], root=project.root) == 0
+    assert served == ["new"]
