@@ -140,8 +140,15 @@ def read_set(path, name, rules):
 def parse_set(set_id, text, name, rules):
     """A contributed file's text -> (RatingSet or None, [BuildError, ...]); a file that cannot be
     read as CSV at all raises BuildError."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return read_rows(set_id, reader, name, rules)
+    except csv.Error as exc:
+        raise gate.csv_error(name, exc, reader.line_num) from None
+
+
+def read_rows(set_id, reader, name, rules):
     errors, values, lines = [], {}, {}
-    reader = gate.CsvReader(io.StringIO(text, newline=""), name)
     header = next(reader, None)
     if header != HEADER:
         found = gate.excerpt(",".join(header)) if header else "an empty file"
@@ -154,9 +161,6 @@ def parse_set(set_id, text, name, rules):
                 errors.append(BuildError(name, f"expected 2 cells (field,value), found {len(cells)}", line=line))
             continue
         key, value = cells[0].strip(), cells[1].strip()
-        if problem := gate.control_problem(key) or (gate.length_problem(key) if len(key) > 100 else None):
-            errors.append(BuildError(name, f"the field name {problem}", line=line, field=gate.excerpt(key)))
-            continue
         if key in lines:
             errors.append(BuildError(name, f"given twice (first on line {lines[key]})", line=line, field=key))
             continue
@@ -175,6 +179,8 @@ def parse_set(set_id, text, name, rules):
                 errors.append(BuildError(name, problem, line=line, field=key))
             else:
                 values[key] = value
+        elif problem := gate.control_problem(key):
+            errors.append(BuildError(name, f"the field name {problem}", line=line, field=gate.excerpt(key)))
         else:
             shown = key if len(key) <= gate.EXCERPT_CHARS else gate.excerpt(key)
             errors.append(BuildError(name, f"unknown field; expected one of {', '.join(SET_FIELDS)} or 'theory N'", line=line, field=shown))

@@ -98,15 +98,28 @@ def read_regular(path, name, max_bytes):
             raise BuildError(name, f"is {kind_of(info.st_mode)}, not a regular file; only regular files are read (links are never followed)")
         if info.st_size > max_bytes:
             raise BuildError(name, f"is {info.st_size:,} bytes; the limit is {max_bytes:,}")
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = None
-            data = handle.read(max_bytes + 1)
+        chunks, size = [], 0
+        while size <= max_bytes:  # os.read of the known size: a file object costs more than the read
+            wanted = min(max_bytes + 1, info.st_size + 1) if not chunks else max_bytes + 1 - size
+            chunk = os.read(fd, wanted)
+            chunks.append(chunk)
+            size += len(chunk)
+            if len(chunk) < wanted:  # a short read of a regular file: its end
+                break
+        data = b"".join(chunks)
     finally:
-        if fd is not None:
-            os.close(fd)
+        os.close(fd)
     if len(data) > max_bytes:  # the file grew while it was read
         raise BuildError(name, f"is more than {max_bytes:,} bytes; the limit is {max_bytes:,}")
     return data
+
+
+def csv_error(name, exc, line):
+    """The BuildError for a csv.Error at `line` (a cell of more than csv.field_size_limit()
+    characters, 131,072 by default, is one)."""
+    if "field larger than field limit" in str(exc):
+        return BuildError(name, f"a cell of more than {csv.field_size_limit():,} characters; a value may be at most {sizes.MAX_TEXT_BYTES:,} bytes", line=line)
+    return BuildError(name, f"not readable as CSV: {exc}", line=line)
 
 
 class CsvReader:
@@ -128,14 +141,7 @@ class CsvReader:
         try:
             return next(self.reader)
         except csv.Error as exc:
-            line = self.reader.line_num
-            if "field larger than field limit" in str(exc):
-                raise BuildError(
-                    self.name,
-                    f"a cell of more than {csv.field_size_limit():,} characters; a value may be at most {sizes.MAX_TEXT_BYTES:,} bytes",
-                    line=line,
-                ) from None
-            raise BuildError(self.name, f"not readable as CSV: {exc}", line=line) from None
+            raise csv_error(self.name, exc, self.reader.line_num) from None
 
 
 def control_problem(value, multiline=False):
