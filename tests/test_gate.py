@@ -166,3 +166,16 @@ def test_the_longest_values_the_build_accepts_are_served(tmp_path):
     (project.contrib_ratings_dir / "longest.csv").write_text(f"field,value\nlabel,{label}é\ntheory 1,5\n", encoding="utf-8")
     code, _, stderr = run(["build"], project.root)
     assert code == 1 and f"label: is {sizes.MAX_TEXT_BYTES + 2:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,}" in stderr
+
+
+def test_the_cell_limit_holds_even_after_frictionless_raised_the_global_one(project, tmp_path):
+    import csv
+
+    import frictionless.formats.csv.parser  # noqa: F401  (sets csv.field_size_limit(2**31 - 2) for the process)
+
+    assert csv.field_size_limit() > gate.MAX_CELL_CHARS
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,note\nJoe,6," + "a" * 140_000 + "\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export)], project.root)
+    assert code == 1 and stderr.startswith(f"error: {export}:2: a cell of more than 131,072 characters")
+    assert csv.field_size_limit() > gate.MAX_CELL_CHARS  # put back as it was

@@ -140,7 +140,7 @@ def read_set(path, name, rules):
 def parse_set(set_id, text, name, rules):
     """A contributed file's text -> (RatingSet or None, [BuildError, ...]); a file that cannot be
     read as CSV at all raises BuildError."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))  # (a file is at most MAX_CONTRIBUTED_BYTES < MAX_CELL_CHARS)
     try:
         return read_rows(set_id, reader, name, rules)
     except csv.Error as exc:

@@ -31,6 +31,9 @@ MAX_CONTRIBUTED_BYTES = 4 * sizes.MAX_VALUE_BYTES
 # A community spreadsheet export: 100,000 raters x 20 scores is about 10 MB.
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 EXCERPT_CHARS = 40
+# The longest CSV cell read: Python's default csv.field_size_limit(), set around each row read,
+# since frictionless raises the process-wide limit to 2**31 when it is imported.
+MAX_CELL_CHARS = 131_072
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides that make text display
 # in another order than it is stored. A note may keep tab and line feed.
@@ -115,16 +118,15 @@ def read_regular(path, name, max_bytes):
 
 
 def csv_error(name, exc, line):
-    """The BuildError for a csv.Error at `line` (a cell of more than csv.field_size_limit()
-    characters, 131,072 by default, is one)."""
+    """The BuildError for a csv.Error at `line` (a cell over the field size limit is one)."""
     if "field larger than field limit" in str(exc):
-        return BuildError(name, f"a cell of more than {csv.field_size_limit():,} characters; a value may be at most {sizes.MAX_TEXT_BYTES:,} bytes", line=line)
+        return BuildError(name, f"a cell of more than {MAX_CELL_CHARS:,} characters; a value may be at most {sizes.MAX_TEXT_BYTES:,} bytes", line=line)
     return BuildError(name, f"not readable as CSV: {exc}", line=line)
 
 
 class CsvReader:
     """csv.reader over `lines` whose errors are BuildErrors naming the file and line (a cell of
-    more than csv.field_size_limit() characters, 131,072 by default, is one)."""
+    more than MAX_CELL_CHARS characters is one)."""
 
     def __init__(self, lines, name, **options):
         self.name = name
@@ -138,10 +140,13 @@ class CsvReader:
         return self
 
     def __next__(self):
+        previous = csv.field_size_limit(MAX_CELL_CHARS)
         try:
             return next(self.reader)
         except csv.Error as exc:
             raise csv_error(self.name, exc, self.reader.line_num) from None
+        finally:
+            csv.field_size_limit(previous)
 
 
 def control_problem(value, multiline=False):
