@@ -1,7 +1,9 @@
 """Command line: parses arguments and calls one function per command."""
 
 import argparse
+import sqlite3
 import sys
+from pathlib import Path
 
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.core.paths import Project
@@ -55,14 +57,18 @@ def run(project, args):
 
         docs.write(project, check=args.check)
     elif args.command == "serve":
+        from scripts.pipeline.commit import exclusive
         from scripts.serve import instance
 
-        require_built(project)
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT)
     elif args.command == "release":
+        from scripts.pipeline.commit import exclusive
         from scripts.release.make_release import release
 
-        release(project)
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            release(project)
     elif args.command == "diff":
         from scripts.release import diff
 
@@ -81,21 +87,23 @@ def run(project, args):
 
         return rate.run(project)
     elif args.command == "import-ratings":
+        from scripts.pipeline.commit import exclusive
         from scripts.ratings import importer
 
-        return 0 if importer.run(project, args.file, args.note, yes=args.yes) else 1
+        with exclusive(project):  # an interrupted build or import is finished or undone first
+            return 0 if importer.run(project, args.file, args.note, yes=args.yes) else 1
     return 0
 
 
 def main(argv=None, root=None):
     """`root` overrides the project root (tests run the CLI on temporary copies)."""
     args = parser().parse_args(argv)
-    project = Project(root) if root else Project()
+    project = Project(Path(root)) if root else Project()
     try:
         return run(project, args)
     except BuildErrors as exc:
-        for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"error: {line}" if not line.startswith("... and") else line, file=sys.stderr)
         print(f"{len(exc.errors)} problems; nothing was changed", file=sys.stderr)
         return 1
     except BuildError as exc:
@@ -103,6 +111,9 @@ def main(argv=None, root=None):
         return 1
     except OSError as exc:  # a full disk, a read-only folder: nothing the build wrote was kept
         print(f"error: {project.rel(exc.filename) if exc.filename else 'build'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # "database or disk is full": SQLite's own words for a full disk
+        print(f"error: {project.rel(project.db_path)}: SQLite: {exc}; nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)

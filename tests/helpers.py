@@ -117,7 +117,7 @@ def output_snapshot(root):
     files = {}
     for pattern in OUTPUT_GLOBS:
         for path in root.glob(pattern):
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():
                 files[str(path.relative_to(root))] = path.read_bytes()
     return files
 
@@ -252,7 +252,8 @@ def row(package, resource, **key):
 
 RAW = "data/raw/longlist-theories-of-impact.lesswrong.txt"
 SIDECAR = "data/raw/source.yml"
-MUTATIONS = ("replace", "replace_all", "delete_lines", "truncate", "content", "remove", "encode", "insert_bytes", "append", "json")
+MUTATIONS = ("replace", "replace_all", "delete_lines", "truncate", "content", "remove", "encode", "insert_bytes", "append", "json", "symlink", "fifo", "folder")
+NOT_FILES = {"symlink": lambda path, target: os.symlink(target, path), "fifo": lambda path, _: os.mkfifo(path), "folder": lambda path, _: path.mkdir()}
 
 
 def mutate(root, case):
@@ -266,6 +267,7 @@ def mutate(root, case):
         truncate: {fraction: F}    keep the first F of the bytes
         truncate: {before: TEXT, extra_bytes: N}   keep the bytes before TEXT, plus N of its bytes
         content: TEXT              the whole file becomes TEXT (UTF-8)
+        content: {text: TEXT, pad: PAD, times: N}   TEXT followed by PAD repeated N times (a long value)
         remove: true               delete the file
         encode: CODEC              the same text in another encoding
         insert_bytes: {before: TEXT, hex: "ff"}    raw bytes spliced in before TEXT
@@ -273,6 +275,9 @@ def mutate(root, case):
         json: {path: [...], set: VALUE} or {path: [...], delete: true}
                                    edit a JSON file; a string step into a list picks the item
                                    whose "name" equals it ("resources", "theories", "schema", ...)
+        symlink: TARGET            the file becomes a symbolic link to TARGET (/proc/self/environ)
+        fifo: true                 the file becomes a FIFO (a named pipe no one writes to)
+        folder: true               the file becomes an empty folder
 
     A change to the raw snapshot is pinned by default (`pin: false` to keep the old digest): the
     sidecar's sha256 is updated to the new bytes, as a maintainer pinning a new snapshot would,
@@ -281,6 +286,10 @@ def mutate(root, case):
     ops = [name for name in MUTATIONS if name in case]
     assert len(ops) == 1, f"{case['name']}: expected exactly one of {MUTATIONS}, found {ops}"
     path = Path(root) / case["file"]
+    if ops[0] in NOT_FILES:
+        path.unlink(missing_ok=True)
+        NOT_FILES[ops[0]](path, case[ops[0]])
+        return
     old = path.read_bytes() if path.exists() else None
     new = APPLY[ops[0]](old, case[ops[0]], case["name"])
     if new is None:
@@ -362,7 +371,7 @@ APPLY = {
     "replace_all": lambda data, pair, name: _replace(data, pair, name, count=-1),
     "delete_lines": _delete_lines,
     "truncate": _truncate,
-    "content": lambda data, text, name: text.encode("utf-8"),
+    "content": lambda data, text, name: (text if isinstance(text, str) else text["text"] + text["pad"] * text["times"]).encode("utf-8"),
     "remove": lambda data, flag, name: None,
     "encode": lambda data, codec, name: data.decode("utf-8").encode(codec),
     "insert_bytes": _insert_bytes,

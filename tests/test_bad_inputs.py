@@ -3,6 +3,7 @@ two-line message naming the file (and line, field, what was expected, as the cas
 demands), prints no traceback, and leaves the previous good outputs byte-identical.
 
 Cases marked `ok: true` are oddities the parser must accept; they build a valid package.
+A case may list `absent:` strings the output must never contain (what a file it must not read holds).
 Most cases run the CLI in-process (scripts.cli.main with a root); those marked
 `subprocess: true` run `python -m scripts build` as a real process.
 """
@@ -81,9 +82,11 @@ def test_bad_input(case, built, tmp_path, remembered_charts):
     before = output_snapshot(project.root)
     mutate(project.root, case)
     mutated = project.root / case["file"]
-    mutated_bytes = mutated.read_bytes() if mutated.exists() else None
+    mutated_bytes = mutated.read_bytes() if mutated.is_file() and not mutated.is_symlink() else None
 
     code, stderr = run_build(project, case.get("subprocess", False))
+    for secret in case.get("absent", []):
+        assert secret not in stderr, f"the output quotes {secret!r}"
 
     if case.get("ok"):
         assert code == 0, stderr

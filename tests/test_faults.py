@@ -172,3 +172,21 @@ def test_an_interrupt_reports_that_nothing_changed(changed_copy, replayed, monke
     monkeypatch.undo()
     assert code == 130 and "nothing was changed" in stderr.getvalue()
     assert output_snapshot(changed_copy.root) == before
+
+
+def test_a_database_that_fills_the_disk_is_one_line_and_changes_nothing(changed_copy, monkeypatch):
+    """SQLite reports a full disk as sqlite3.OperationalError, not OSError (seen on a 40 MB tmpfs)."""
+    import sqlite3
+
+    before = output_snapshot(changed_copy.root)
+
+    def disk_full(package_dir, db_path, views=()):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(load, "load", disk_full)
+    stderr = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+        code = main(["build"], root=changed_copy.root)
+    assert code == 1
+    assert stderr.getvalue() == "error: build/longlist.db: SQLite: database or disk is full; nothing was changed\n"
+    assert output_snapshot(changed_copy.root) == before

@@ -173,3 +173,53 @@ def test_a_git_checkout_releases_only_committed_inputs(tmp_path, remembered_char
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     manifest = json.loads((project.releases_dir / target.name.rsplit("-", 1)[1] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["commit"] == head
+
+
+def test_a_record_deleted_from_the_working_tree_still_binds_its_version(tmp_path):
+    """`git rm releases/<v>/manifest.json`, commit, `make clean`, change the data, `make release`:
+    refused, because a commit of the history recorded that version with other bytes."""
+    if not shutil.which("git"):
+        pytest.fail("git is needed to test the release's history check (.ci/run installs it)")
+    project = releasable_copy(tmp_path)
+    (tmp_path / ".gitignore").write_text("build/\ndist/\n", encoding="utf-8")
+    build(project, progress=quiet)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "inputs"], cwd=tmp_path, check=True)
+    target = release(project, progress=quiet)
+    version = target.name.rsplit("-", 1)[1]
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", f"release {version}"], cwd=tmp_path, check=True)
+    recorded_in = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([*git, "rm", "-q", f"releases/{version}/manifest.json"], cwd=tmp_path, check=True)
+    kinds = project.curation_dir / "theory_point_kinds.yml"
+    kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
+    build(project, progress=quiet)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "drop the record, change the data"], cwd=tmp_path, check=True)
+    shutil.rmtree(project.build_dir)
+    shutil.rmtree(project.dist_dir)  # what `make clean` deletes
+    refusal = rf"version {version} was released with other bytes \(recorded in commit {recorded_in[:12]}: .*permanent, even once deleted"
+    with pytest.raises(BuildError, match=refusal):
+        release(project, progress=quiet)
+    assert not (project.releases_dir / version / "manifest.json").exists()
+    assert not project.dist_dir.exists() or not any(project.dist_dir.iterdir())
+
+
+def test_make_clean_says_what_it_deletes(tmp_path):
+    if not shutil.which("make"):
+        pytest.fail("make is needed (.ci/run installs it)")
+    shutil.copy2(REPO.root / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "build" / "downloads").mkdir(parents=True)
+    (tmp_path / "build" / "longlist.db").write_bytes(b"x" * 2048)
+    (tmp_path / "dist" / "longlist-0.1.0").mkdir(parents=True)
+    (tmp_path / "releases" / "0.1.0").mkdir(parents=True)
+    result = subprocess.run(["make", "-s", "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "deleting build/" in result.stdout and "deleting dist/" in result.stdout and "releases/ is kept" in result.stdout
+    assert not (tmp_path / "build").exists() and not (tmp_path / "dist").exists() and (tmp_path / "releases" / "0.1.0").is_dir()
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "commit-journal.json").write_text("{}", encoding="utf-8")
+    result = subprocess.run(["make", "-s", "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode != 0 and "interrupted" in result.stderr and (tmp_path / "build").exists()

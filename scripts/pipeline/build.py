@@ -1,6 +1,7 @@
 """The whole pipeline, top to bottom. Everything is built in a staging folder under build/
 and moved into place only when every stage has passed, so a failed build leaves the
-previous CSVs, datapackage.json, metadata.yml and database untouched."""
+previous CSVs, datapackage.json, metadata.yml and database untouched; the move itself is
+journalled (commit.py), so even a killed build leaves the old or the new set, never a mix."""
 
 import shutil
 import tempfile
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from scripts.core import schema
 from scripts.pipeline import aggregates, agreement, arguments, curation, load, normalize, package, parse, post_links, source, thread
-from scripts.pipeline.commit import commit
+from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
@@ -146,27 +147,32 @@ def outputs(project, descriptor, zip_name=None):
     )
 
 
+def stale_images(project, relatives):
+    """Chart images no query asks for any more (removed in the same commit as the new outputs)."""
+    wanted = set(relatives)
+    found = (str(path.relative_to(project.root)) for path in sorted((project.root / charts.CHART_DIR).glob("*.svg")))
+    return [relative for relative in found if relative not in wanted]
+
+
 def build(project, progress=print, timings=None):
     """Build every output; `timings`, if given, is a dict that receives each stage's seconds."""
-    project.build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
-    try:
-        descriptor, packed = stage_outputs(project, staging, progress, timings)
-        commit(project, staging, outputs(project, descriptor, packed.name))
-        charts.remove_stale_images(project)
-        remove_stale_downloads(project, packed.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with exclusive(project, progress):
+        staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
+        try:
+            descriptor, packed = stage_outputs(project, staging, progress, timings)
+            relatives = outputs(project, descriptor, packed.name)
+            commit(project, staging, relatives, removals=stale_images(project, relatives) + stale_downloads(project, packed.name))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
     return descriptor
 
 
-def remove_stale_downloads(project, current):
+def stale_downloads(project, current):
     """Package zips of earlier builds (another version, or released vs unreleased) leave the
-    served downloads: the index page lists every zip there. Releases live in dist/."""
-    for path in sorted((project.build_dir / "downloads").glob("*.zip*")):
-        if path.name not in (current, f"{current}.sha256"):
-            path.unlink()
+    served downloads in the same commit: the index page lists every zip there. Releases live in dist/."""
+    found = sorted((project.build_dir / "downloads").glob("*.zip*"))
+    return [str(path.relative_to(project.root)) for path in found if path.name not in (current, f"{current}.sha256")]
 
 
 class Timer:

@@ -292,11 +292,3 @@ def write_charts(project, db_path, out_dir):
 
 def image_paths(project):
     return [str(CHART_DIR / f"{query.name}.svg") for query in charted_queries(project)]
-
-
-def remove_stale_images(project):
-    """Delete images of charts that no query asks for any more."""
-    wanted = set(image_paths(project))
-    for path in sorted((project.root / CHART_DIR).glob("*.svg")):
-        if str(path.relative_to(project.root)) not in wanted:
-            path.unlink()

@@ -26,6 +26,7 @@ import datetime
 import io
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -33,9 +34,11 @@ from pathlib import Path
 
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.pipeline.normalize import GROUP_SET_ID
+from scripts.ratings import gate
 
 HEADER = ["field", "value"]
 SET_FIELDS = ("label", "kind", "date", "note")
+MULTILINE_FIELDS = ("note",)
 THEORY_KEY = re.compile(r"theory [0-9]+\Z")
 NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 DEFAULT_KIND = "individual"
@@ -78,14 +81,14 @@ class Rules:
         if text.isdecimal() and text.isascii() and self.score_min <= int(text) <= self.score_max:
             return None  # the common case, checked without a regular expression
         if not NUMBER.match(text):
-            return f"{text!r} is not a number; expected a score from {self.score_range}"
+            return f"{gate.excerpt(text)} is not a number; expected a score from {self.score_range}"
         if not self.score_min <= float(text) <= self.score_max:
             return f"{text} is out of range; expected a score from {self.score_range}"
         return None
 
     def id_problem(self, set_id):
         if not self.id_pattern.fullmatch(set_id):
-            return f"{set_id!r} is not a valid rating set id (lower-case letters, digits and '-', starting with a letter or digit)"
+            return f"{gate.excerpt(set_id)} is not a valid rating set id (lower-case letters, digits and '-', starting with a letter or digit)"
         if set_id == GROUP_SET_ID:
             return f"{set_id!r} is the id of the post's discussion group; choose another"
         return None
@@ -128,19 +131,28 @@ def read_set(path, name, rules):
     if problem:
         return None, [BuildError(name, f"{problem}; the file name is the set's id", field="file name")]
     try:
-        with open(path, "rb") as handle:
-            text = decode_utf8(handle.read(), name)
+        text = decode_utf8(gate.read_regular(path, name, gate.MAX_CONTRIBUTED_BYTES), name)
+        return parse_set(set_id, text, name, rules)
     except BuildError as exc:
         return None, [exc]
-    return parse_set(set_id, text, name, rules)
 
 
 def parse_set(set_id, text, name, rules):
+    """A contributed file's text -> (RatingSet or None, [BuildError, ...]); a file that cannot be
+    read as CSV at all raises BuildError."""
+    reader = csv.reader(io.StringIO(text, newline=""))  # (a file is at most MAX_CONTRIBUTED_BYTES < MAX_CELL_CHARS)
+    try:
+        return read_rows(set_id, reader, name, rules)
+    except csv.Error as exc:
+        raise gate.csv_error(name, exc, reader.line_num) from None
+
+
+def read_rows(set_id, reader, name, rules):
     errors, values, lines = [], {}, {}
-    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header != HEADER:
-        return None, [BuildError(name, f"expected the header 'field,value', found {','.join(header or []) or 'an empty file'!r}", line=1)]
+        found = gate.excerpt(",".join(header)) if header else "an empty file"
+        return None, [BuildError(name, f"expected the header 'field,value', found {found}", line=1)]
     scores = {}
     for cells in reader:
         line = reader.line_num
@@ -162,17 +174,24 @@ def parse_set(set_id, text, name, rules):
             else:
                 scores[number] = float(value)
         elif key in SET_FIELDS:
-            values[key] = value
+            problem = gate.text_problem(value, multiline=key in MULTILINE_FIELDS, formula=key in ("label", "note"))
+            if problem:
+                errors.append(BuildError(name, problem, line=line, field=key))
+            else:
+                values[key] = value
+        elif problem := gate.control_problem(key):
+            errors.append(BuildError(name, f"the field name {problem}", line=line, field=gate.excerpt(key)))
         else:
-            errors.append(BuildError(name, f"unknown field; expected one of {', '.join(SET_FIELDS)} or 'theory N'", line=line, field=key))
-    if not values.get("label"):
+            shown = key if len(key) <= gate.EXCERPT_CHARS else gate.excerpt(key)
+            errors.append(BuildError(name, f"unknown field; expected one of {', '.join(SET_FIELDS)} or 'theory N'", line=line, field=shown))
+    if not values.get("label") and "label" not in {e.field for e in errors}:
         errors.append(BuildError(name, "missing or empty; every rating set needs the rater's name", line=lines.get("label"), field="label"))
     kind = values.get("kind") or DEFAULT_KIND
     if kind not in rules.kinds:
-        errors.append(BuildError(name, f"{kind!r} is not a kind; expected one of {', '.join(rules.kinds)}", line=lines["kind"], field="kind"))
+        errors.append(BuildError(name, f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(rules.kinds)}", line=lines["kind"], field="kind"))
     date = values.get("date") or None
     if date and not valid_date(date):
-        errors.append(BuildError(name, f"{date!r} is not a date; expected YYYY-MM-DD", line=lines["date"], field="date"))
+        errors.append(BuildError(name, f"{gate.excerpt(date)} is not a date; expected YYYY-MM-DD", line=lines["date"], field="date"))
     if not scores and not errors:
         errors.append(BuildError(name, "no 'theory N' rows; a rating set needs at least one score", field="scores"))
     if errors:
@@ -188,20 +207,38 @@ def valid_date(text):
     return len(text) == 10
 
 
-def contributed_files(project):
-    """Paths of the contributed files, in name order (os.listdir: pathlib's glob and sort
-    cost more than reading the files when there are tens of thousands)."""
+def scan(project):
+    """(paths of the contributed files in name order, [BuildError, ...]). A name ending in .csv in
+    another case (.CSV, .Csv) is an error rather than silently left out; other files (README.md)
+    and hidden names (an import's staging folder) are not rating files. os.listdir: pathlib's
+    glob and sort cost more than reading the files when there are tens of thousands."""
     folder = project.contrib_ratings_dir
-    names = sorted(n for n in os.listdir(folder) if n.endswith(".csv")) if folder.is_dir() else []
-    return [os.path.join(folder, n) for n in names]
+    if not folder.is_dir():
+        return [], []
+    shown = project.rel(folder)
+    if not gate.inside(project.root, folder):
+        return [], [BuildError(shown, "leads outside the repository (through a symbolic link); contributed files must live in the repository")]
+    names, errors = [], []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".csv"):
+            names.append(name)
+        elif name.lower().endswith(".csv") and not name.startswith("."):
+            errors.append(BuildError(f"{shown}/{gate.escaped(name)}", f"the extension must be lower-case .csv to be read; rename it to {name[:-4]}.csv"))
+    return [os.path.join(folder, n) for n in names], errors
+
+
+def contributed_files(project):
+    """Paths of the contributed files, in name order."""
+    return scan(project)[0]
 
 
 def load_contributed(project, rules):
     """Every contributed set, checked; all problems in all files are reported together."""
-    sets, errors = [], []
+    sets = []
     folder = project.rel(project.contrib_ratings_dir)
-    for path in contributed_files(project):
-        rating_set, problems = read_set(path, f"{folder}/{os.path.basename(path)}", rules)
+    paths, errors = scan(project)
+    for path in paths:
+        rating_set, problems = read_set(path, f"{folder}/{gate.escaped(os.path.basename(path))}", rules)
         errors.extend(problems)
         if rating_set:
             sets.append(rating_set)
@@ -263,27 +300,32 @@ def path_for(project, set_id):
 
 def write_sets(project, sets):
     """Write every set as its own file, all or nothing: nothing is moved into
-    data/contrib/ratings/ until every file is written, and an existing file is never replaced."""
+    data/contrib/ratings/ until every file is written, an existing file is never replaced, and
+    the move is journalled (scripts/pipeline/commit.py), so a killed import leaves none or all."""
+    from scripts.pipeline.commit import commit, exclusive
+
+    refused = [  # what the build would refuse is not written (rate, import-ratings)
+        BuildError(project.rel(path_for(project, s.id)), problem, field=key)
+        for s in sets
+        for key in ("label", "note")
+        if getattr(s, key) and (problem := gate.text_problem(getattr(s, key), multiline=key in MULTILINE_FIELDS))
+    ]
+    if refused:
+        raise BuildErrors(refused)
     folder = project.contrib_ratings_dir
     folder.mkdir(parents=True, exist_ok=True)
     targets = [path_for(project, s.id) for s in sets]
-    clash = [project.rel(t) for t in targets if t.exists()]
-    if clash:
-        raise BuildError(clash[0], "already exists; a rating set is never overwritten (remove the file first to replace it)")
-    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=folder))
-    moved = []
-    try:
-        for rating_set, target in zip(sets, targets):
-            (staging / target.name).write_text(format_set(rating_set), encoding="utf-8", newline="")
-        for target in targets:
-            os.replace(staging / target.name, target)
-            moved.append(target)
-    except BaseException:
-        for target in moved:
-            target.unlink(missing_ok=True)
-        raise
-    finally:
-        for leftover in staging.iterdir():
-            leftover.unlink()
-        staging.rmdir()
+    with exclusive(project, progress=lambda message: None):
+        clash = [project.rel(t) for t in targets if t.exists()]
+        if clash:
+            raise BuildError(clash[0], "already exists; a rating set is never overwritten (remove the file first to replace it)")
+        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=folder))
+        try:
+            relatives = [str(target.relative_to(project.root)) for target in targets]
+            (staging / folder.relative_to(project.root)).mkdir(parents=True)
+            for rating_set, relative in zip(sets, relatives):
+                (staging / relative).write_text(format_set(rating_set), encoding="utf-8", newline="")
+            commit(project, staging, relatives, kind="import")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return targets

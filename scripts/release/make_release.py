@@ -3,8 +3,9 @@ built from the committed inputs, plus its record releases/<version>/manifest.jso
 hashes, the database's canonical dump hash, and every released id) to commit.
 
 A version means the same bytes forever: the release refuses to overwrite a dist folder
-or contradict a recorded release whose bytes differ, and a release from the same commit
-reproduces them exactly. The database is checked byte for byte (SQLite writes the same
+or contradict a recorded release whose bytes differ - the record in the working tree, and
+every record of the version that any commit of the git history holds (a record deleted and
+committed away still counts) - and a release from the same commit reproduces them exactly. The database is checked byte for byte (SQLite writes the same
 file for the same statements with the same SQLite library; the dump hash in the manifest
 identifies the content even across SQLite versions).
 """
@@ -62,6 +63,23 @@ def recorded_manifests(project):
         if not isinstance(manifest, dict) or "version" not in manifest:
             raise BuildError(project.rel(path), "a release record needs its version (restore it with `git checkout -- releases/`)", field="version")
         found[manifest["version"]] = manifest
+    return found
+
+
+def recorded_in_history(project, version):
+    """[(commit, manifest)] of every record of `version` any commit holds (all branches and
+    tags), newest first; [] outside a git checkout."""
+    relative = f"releases/{version}/manifest.json"
+    found, seen = [], set()
+    for commit in (git(project, "log", "--all", "--format=%H", "--", relative) or "").split():
+        text = git(project, "show", f"{commit}:{relative}")
+        if text is None or text in seen:  # the commit deleted the record, or holds one already seen
+            continue
+        seen.add(text)
+        try:
+            found.append((commit, json.loads(text)))
+        except ValueError:
+            continue
     return found
 
 
@@ -146,7 +164,9 @@ def release(project, progress=print):
 
     target = project.dist_dir / f"{descriptor['name']}-{version}"
     record = project.releases_dir / version / "manifest.json"
-    manifest = write_dist(project, descriptor, target, current_ids, manifests.get(version), record, progress)
+    records = [("the working tree", manifests[version])] if version in manifests else []
+    records += [(f"commit {commit[:12]}", recorded) for commit, recorded in recorded_in_history(project, version)] if in_git else []
+    manifest = write_dist(project, descriptor, target, current_ids, records, record, progress)
 
     if version in manifests:
         progress(f"[   record] reproduced the recorded release {project.rel(record)} byte for byte")
@@ -171,9 +191,10 @@ def report_ids(allowed, current_ids, previous, progress):
         progress(f"[      ids] {count} ids; every id of {previous['version']} kept")
 
 
-def write_dist(project, descriptor, target, current_ids, recorded, record, progress):
-    """Stage the release folder, check it against what this version already means, then move it
-    into place (or keep the identical one there). Returns the release's manifest."""
+def write_dist(project, descriptor, target, current_ids, records, record, progress):
+    """Stage the release folder, check it against what this version already means (`records`:
+    [(where, manifest)]), then move it into place (or keep the identical one there). Returns
+    the release's manifest."""
     project.dist_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.dist_dir))
     try:
@@ -192,13 +213,15 @@ def write_dist(project, descriptor, target, current_ids, recorded, record, progr
             "database": {"sqlite_version": sqlite3.sqlite_version, "dump_sha256": dump_sha256(staging / project.db_path.name)},
             "ids": current_ids,
         }
-        if recorded and not same_release(recorded, manifest):
-            raise BuildError(
-                project.rel(record),
-                f"version {descriptor['version']} was released with other bytes ({describe_difference(recorded, manifest)}). "
-                "A version must mean the same bytes forever: give the changed data a new version "
-                "(datapackage.json and its copies) with its own CHANGELOG.md section.",
-            )
+        for where, recorded in records:
+            if not same_release(recorded, manifest):
+                raise BuildError(
+                    project.rel(record),
+                    f"version {descriptor['version']} was released with other bytes (recorded in {where}: "
+                    f"{describe_difference(recorded, manifest)}). A release record is permanent, even once deleted: "
+                    "a version must mean the same bytes forever, so give the changed data a new version "
+                    "(datapackage.json and its copies) with its own CHANGELOG.md section.",
+                )
         if target.exists():
             if folder_bytes(target) != folder_bytes(staging):
                 raise BuildError(

@@ -13,20 +13,31 @@ Each answers something tests/test_hostile_sql.py and bench/serve_load.py send:
 
 import asyncio
 import gc
+import importlib.util
 import re
 import sqlite3
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import datasette.handle_exception
 from datasette import hookimpl
 
-# The longest value in the database is about 4 kB (an FTS index block) and the whole raw
-# snapshot is 22 kB, so no honest query needs a longer string or blob; SQLite refuses one
-# with "string or blob too big". max_returned_rows (200) of it make about 5 MB, which
-# Datasette renders in ~60 ms of the event loop (50 kB values took twice that).
-MAX_VALUE_BYTES = 25_000
-# SQL arrives in a URL; nothing a person types comes near this.
-MAX_SQL_BYTES = 50_000
+
+def sibling(name):
+    """Another file of this plugins folder, loaded by path (Datasette puts the folder on no import path)."""
+    spec = importlib.util.spec_from_file_location(f"longlist_site_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The sizes live in sizes.py, which the build reads too (it refuses longer contributed values).
+# No honest query needs a longer string or blob; SQLite refuses one with "string or blob too
+# big". max_returned_rows (200) of it make about 5 MB, which Datasette renders in ~60 ms of the
+# event loop (50 kB values took twice that).
+sizes = sibling("sizes")
+MAX_VALUE_BYTES = sizes.MAX_VALUE_BYTES
+MAX_SQL_BYTES = sizes.MAX_SQL_BYTES
 # LIKE costs the pattern's length times the value's; Datasette's filters need short ones.
 MAX_LIKE_PATTERN_BYTES = 1_000
 # A printf width or precision: %N.Mc repeats a character M times, one at a time.

@@ -1,0 +1,128 @@
+"""Requests a public instance must answer cheaply and clearly, before Datasette sees them.
+Each rule answers something tests/test_requests_guard.py sends:
+
+- Only GET and HEAD: the instance is read-only (no canned write queries, no logins). POST or
+  TRACE on a page made Datasette fail with a 500 and a traceback; they now get 405.
+- Bounded URLs: a query string of at most MAX_QUERY_BYTES (414 beyond), at most MAX_PARAMS
+  parameters, no value longer than the instance serves (sizes.py: SQL up to MAX_SQL_BYTES,
+  any other value up to MAX_VALUE_BYTES; a longer filter value made SQLite fail with "string
+  or blob too big", a 500), a path of at most MAX_VALUE_BYTES, and at most MAX_WORDS words in
+  a search or filter value (5,000 full-text terms made a 500).
+- Facets and sorts: Datasette renders every `_facet=` it is given, and each facet's links
+  repeat the whole query string, so the cost grows with the square of their number (1,000 of
+  them took 72 s, a 323 MB page and 2.1 GB of memory). A query string that repeats a
+  parameter with the same value is redirected (302) to the one without repeats; more than
+  MAX_FACETS distinct facets, or two different values of a parameter that takes one
+  (`_sort`, `_sort_desc`, `_size`...), is a 400 that says so.
+
+Every refusal is one short plain-text (or, for a .json path, JSON) answer, and nothing is logged
+but the access line. The header timeout a public server needs is not here: uvicorn has none,
+so a deployment sits behind a platform or proxy that has one (docs/publishing.md).
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode
+
+from datasette import hookimpl
+
+
+def sibling(name):
+    spec = importlib.util.spec_from_file_location(f"longlist_site_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sizes = sibling("sizes")
+
+METHODS = ("GET", "HEAD")
+MAX_QUERY_BYTES = 3 * sizes.MAX_SQL_BYTES  # brought-in SQL, percent-encoded, is the longest honest query string
+MAX_PARAMS = 100
+MAX_NAME_BYTES = 200
+MAX_FACETS = 10
+MAX_WORDS = 200
+FACETS = ("_facet", "_facet_array", "_facet_date")
+ONE_VALUE = ("_sort", "_sort_desc", "_size", "_facet_size", "_search", "_next", "_shape", "sql")
+SQL_PARAMS = ("sql", "_where")  # brought-in SQL: its own limit, and words are not search terms
+
+
+class Refused(Exception):
+    def __init__(self, status, message, headers=()):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, list(headers)
+
+
+REASONS = {302: "Found", 400: "Bad Request", 405: "Method Not Allowed", 414: "URI Too Long"}
+
+
+def check(scope):
+    """None if the request may go on to Datasette; else Refused (a 4xx, or a 302 to the same
+    query string without repeated parameters)."""
+    method = scope.get("method", "GET")
+    if method not in METHODS:
+        raise Refused(405, f"{method} is not allowed: this instance is read-only and answers GET and HEAD", [(b"allow", b"GET, HEAD")])
+    path = scope.get("raw_path") or scope.get("path", "").encode("utf-8")
+    if len(path) > sizes.MAX_VALUE_BYTES:
+        raise Refused(414, f"the path is {len(path):,} bytes; at most {sizes.MAX_VALUE_BYTES:,} are read")
+    raw = scope.get("query_string", b"")
+    if not raw:
+        return
+    if len(raw) > MAX_QUERY_BYTES:
+        raise Refused(414, f"the query string is {len(raw):,} bytes; at most {MAX_QUERY_BYTES:,} are read")
+    if raw.count(b"&") + raw.count(b";") + 1 > MAX_PARAMS:  # counted before parsing anything
+        raise Refused(400, f"more than {MAX_PARAMS} parameters; give each parameter once")
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    for name, value in pairs:
+        value_problem(name, value)
+    unique = list(dict.fromkeys(pairs))
+    facets = [value for name, value in unique if name in FACETS]
+    if len(facets) > MAX_FACETS:
+        raise Refused(400, f"{len(facets)} facets; at most {MAX_FACETS} (_facet, _facet_array and _facet_date together)")
+    for name in ONE_VALUE:
+        values = [value for key, value in unique if key == name]
+        if len(values) > 1:
+            raise Refused(400, f"{name} is given {len(values)} different values; give it once")
+    if len(unique) < len(pairs):
+        location = quote(scope.get("path") or "/") + "?" + urlencode(unique, quote_via=quote)
+        raise Refused(302, "the same parameter was given more than once with the same value", [(b"location", location.encode("latin-1"))])
+
+
+def value_problem(name, value):
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise Refused(400, f"a parameter name of {len(name.encode('utf-8')):,} bytes; at most {MAX_NAME_BYTES}")
+    size = len(value.encode("utf-8"))
+    limit = sizes.MAX_SQL_BYTES if name == "sql" else sizes.MAX_VALUE_BYTES
+    if size > limit:
+        raise Refused(400, f"the value of {name[:40]} is {size:,} bytes; at most {limit:,} (the instance serves no longer value)")
+    if name not in SQL_PARAMS and len(value.split()) > MAX_WORDS:
+        raise Refused(400, f"the value of {name[:40]} has {len(value.split()):,} words; at most {MAX_WORDS} in a search or filter")
+
+
+async def answer(scope, send, refused):
+    if scope.get("path", "").endswith(".json"):
+        body = json.dumps({"ok": False, "status": refused.status, "error": refused.message}).encode("utf-8")
+        content_type = b"application/json; charset=utf-8"
+    else:
+        body = f"{refused.status} {REASONS.get(refused.status, '')}: {refused.message}\n".encode("utf-8")
+        content_type = b"text/plain; charset=utf-8"
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"), *refused.headers]
+    await send({"type": "http.response.start", "status": refused.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def guarded(scope, receive, send):
+            if scope["type"] == "http":
+                try:
+                    check(scope)
+                except Refused as refused:
+                    return await answer(scope, send, refused)
+            return await app(scope, receive, send)
+
+        return guarded
+
+    return wrap

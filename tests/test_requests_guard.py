@@ -1,0 +1,165 @@
+"""Hostile requests (not SQL: methods, long and repeated parameters) against the instance served
+as `make serve` serves it, each with the answer it must get (site/plugins/requests_guard.py),
+and a server log without tracebacks afterwards."""
+
+import http.client
+import importlib.util
+import json
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+from scripts.serve import instance
+from tests.helpers import REPO, free_port
+
+W = "+".join(["w"] * 5000)
+FACETS_1000 = "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end"] * 167)[: 14 * 1000]
+
+
+def guard_module():
+    spec = importlib.util.spec_from_file_location("requests_guard_under_test", REPO.site_dir / "plugins" / "requests_guard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+guard = guard_module()
+
+
+@pytest.fixture(scope="module")
+def served(built, tmp_path_factory):
+    log = tmp_path_factory.mktemp("guard") / "server.log"
+    port = free_port()
+    with open(log, "wb") as output:
+        process = subprocess.Popen(instance.command(built, port), stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if request(port, "GET", "/")[0] == 200:
+                break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.2)
+    yield port, log
+    process.terminate()
+    process.wait(10)
+
+
+def request(port, method, target, timeout=30):
+    """(status, headers, body) of one request, sent as is."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, target)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+HOSTILE = [
+    # (method, target, status, what the answer must say)
+    ("POST", "/longlist/theories", 405, "POST is not allowed: this instance is read-only and answers GET and HEAD"),
+    ("TRACE", "/longlist/theories", 405, "TRACE is not allowed"),
+    ("PUT", "/", 405, "PUT is not allowed"),
+    ("DELETE", "/longlist/theories/1", 405, "DELETE is not allowed"),
+    ("PATCH", "/longlist", 405, "PATCH is not allowed"),
+    ("OPTIONS", "/", 405, "OPTIONS is not allowed"),
+    ("GET", "/longlist/theories?title__contains=" + "a" * 26_000, 400, "the value of title__contains is 26,000 bytes; at most 25,000"),
+    ("GET", "/longlist/theories?title=" + "a" * 26_000, 400, "the value of title is 26,000 bytes; at most 25,000"),
+    ("GET", "/longlist/theories?_search=" + W, 400, "the value of _search has 5,000 words; at most 200 in a search or filter"),
+    ("GET", "/longlist/search_text?q=" + W, 400, "the value of q has 5,000 words; at most 200"),
+    ("GET", "/longlist/theories?" + FACETS_1000, 400, "more than 100 parameters; give each parameter once"),
+    ("GET", "/longlist/theories?" + "&".join(f"_facet=c{i}" for i in range(11)), 400, "11 facets; at most 10 (_facet, _facet_array and _facet_date together)"),
+    ("GET", "/longlist/theories?_facet_array=a&_facet_date=b&" + "&".join(f"_facet=c{i}" for i in range(9)), 400, "11 facets; at most 10"),
+    ("GET", "/longlist/theories?_sort=title&_sort=number", 400, "_sort is given 2 different values; give it once"),
+    ("GET", "/longlist/theories?_sort_desc=title&_sort_desc=credit", 400, "_sort_desc is given 2 different values"),
+    ("GET", "/longlist/theories?_size=1&_size=2", 400, "_size is given 2 different values"),
+    ("GET", "/longlist/theories/" + "9" * 26_000, 414, "the path is 26,019 bytes; at most 25,000 are read"),
+    ("GET", "/longlist.json?sql=" + urllib.parse.quote("select '" + "x" * 50_100 + "'"), 400, "the value of sql is 50,109 bytes; at most 50,000"),
+    ("GET", "/longlist/theories?" + "x" * 300 + "=1", 400, "a parameter name of 300 bytes; at most 200"),
+]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("method, target, status, message", HOSTILE, ids=[f"{m} {t[:60]}" for m, t, _, _ in HOSTILE])
+def test_a_hostile_request_gets_a_clear_4xx(served, method, target, status, message):
+    port, _ = served
+    started = time.monotonic()
+    got, headers, body = request(port, method, target)
+    assert time.monotonic() - started < 2
+    assert got == status, body[:300]
+    text = body.decode("utf-8")
+    assert message in text and len(body) < 400
+    if status == 405:
+        assert headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.server
+def test_a_refusal_of_a_json_path_is_json(served):
+    port, _ = served
+    status, headers, body = request(port, "GET", "/longlist/theories.json?title=" + "a" * 26_000)
+    assert status == 400 and headers["content-type"].startswith("application/json")
+    assert json.loads(body) == {"ok": False, "status": 400, "error": "the value of title is 26,000 bytes; at most 25,000 (the instance serves no longer value)"}
+
+
+@pytest.mark.server
+def test_repeated_facets_redirect_to_one_each(served):
+    port, _ = served
+    status, headers, _ = request(port, "GET", "/longlist/theory_points?" + "&".join(["_facet=kind"] * 50) + "&_sort=id&_sort=id")
+    assert status == 302 and headers["location"] == "/longlist/theory_points?_facet=kind&_sort=id"
+    status, _, body = request(port, "GET", headers["location"])
+    assert status == 200 and b"kind" in body
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/longlist/theory_points?_facet=kind&_facet=theory_number&_sort_desc=position",
+        "/longlist/arguments?_facet=kind&_facet=comment_id&_size=5",
+        "/longlist/theories?_search=" + "+".join(["deception"] * 200),
+        "/longlist/search_text?q=interpretability+deception",
+        "/longlist.json?sql=" + urllib.parse.quote("select '" + "x" * 24_000 + "' as long"),
+        "/longlist/theories?title=" + "a" * 24_000,
+    ],
+)
+def test_honest_requests_still_answer(served, target):
+    port, _ = served
+    assert request(port, "GET", target)[0] == 200
+    assert request(port, "HEAD", target.split("?")[0])[0] == 200
+
+
+@pytest.mark.server
+def test_no_traceback_reaches_the_log(served):
+    port, log = served
+    for method, target, _, _ in HOSTILE:
+        request(port, method, target)
+    try:  # longer than uvicorn reads at once: it closes the connection, or the guard answers 414
+        assert request(port, "GET", "/longlist?" + "a=b&" * 40_000)[0] == 414
+    except ConnectionError:
+        pass
+    time.sleep(0.5)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in text and "ERROR" not in text and " 500 " not in text
+
+
+def test_the_check_alone():
+    """The rules without a server: what passes, what is redirected, what is refused."""
+
+    def scope(query, method="GET", path="/longlist/theories"):
+        return {"type": "http", "method": method, "path": path, "query_string": query.encode("latin-1")}
+
+    assert guard.check(scope("_facet=kind&_facet=credit&_sort=title")) is None
+    assert guard.check(scope("")) is None
+    with pytest.raises(guard.Refused) as refused:
+        guard.check(scope("_facet=kind&title=a%20b&_facet=kind&title=a%20b"))
+    assert refused.value.status == 302 and dict(refused.value.headers)[b"location"] == b"/longlist/theories?_facet=kind&title=a%20b"
+    with pytest.raises(guard.Refused) as refused:
+        guard.check(scope("", method="POST"))
+    assert refused.value.status == 405
+    with pytest.raises(guard.Refused) as refused:  # (uvicorn itself resets most requests this long)
+        guard.check(scope("a=b&" * 40_000))
+    assert (refused.value.status, refused.value.message) == (414, "the query string is 160,000 bytes; at most 150,000 are read")
+    assert guard.MAX_QUERY_BYTES >= 3 * guard.sizes.MAX_SQL_BYTES  # a brought-in query of the longest SQL, percent-encoded, fits
