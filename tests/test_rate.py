@@ -75,6 +75,15 @@ def test_bad_answers_are_asked_again_and_lose_nothing(project):
     assert rating_set.scores == {1: 8}
 
 
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_asked_again_before_scoring(project):
+    answers = ['=HYPERLINK("http://x")', "Test Rater", "", "8"] + ["s"] * 19 + ["y"]
+    status, output = session(project, *answers)
+    assert status == 0
+    assert output.count("which a spreadsheet would run as a formula") == 1
+    assert output.index("formula") < output.index("Theory 1 of 20")  # refused at once, not after scoring
+    assert read_back(project, saved(project)["test-rater-2001-02-03.csv"]).label == "Test Rater"
+
+
 def test_the_summary_lets_the_rater_change_a_theory(project):
     answers = ["Test Rater", ""] + ["4"] * 20 + ["3", "10", "21", "y"]
     status, output = session(project, *answers)

@@ -412,3 +412,10 @@ def test_ids_in_results_link_to_their_pages(client, path, link):
 def test_counts_are_not_linked_as_theories(client):
     page = client.get("/longlist/discussion_by_group_rank").text
     assert 'td class="col-comments"><a' not in page and '<td class="col-number"><a href="/longlist/theories/1">1</a>' in page
+
+
+def test_index_page_leads_to_the_thread_and_the_rating_page(client):
+    page = client.get("/").text
+    for path in ("thread", "rate"):
+        assert f'<a href="{path}">' in page, path
+        assert client.get(f"/{path}").status_code == 200, path

@@ -55,12 +55,16 @@ def start_with_html(queries, names, database):
     return '<h2>Start with</h2><ul class="start-with">' + "".join(items) + "</ul>"
 
 
-# The rating page: site/templates/pages/rate.html, served at /rate.
+# The pages made for doing rather than querying (site/templates/pages/): the rating exercise
+# and the whole thread, served at /rate and /thread.
 RATE_PAGE = "rate"
+THREAD_PAGE = "thread"
 
 
-def rate_html():
+def pages_html():
     return (
+        f'<p class="front-door-read"><a href="{THREAD_PAGE}"><strong>Read the discussion</strong></a>: the whole comment thread nested as '
+        "on LessWrong, each linking to its page with its arguments; every theory has a page too.</p>"
         f'<p class="front-door-rate"><a href="{RATE_PAGE}"><strong>Add your ratings</strong></a>: the post\'s exercise, '
         "rate each theory out of 10 in your browser and see at once how your view compares with the others'.</p>"
     )
@@ -71,7 +75,7 @@ def index_html(descriptor, queries, instance, database, version=None):
         f"<p>{html.escape(descriptor['description'])}</p>"
         + version_html(descriptor, version)
         + search_form_html(database, instance["search"])
-        + rate_html()
+        + pages_html()
         + start_with_html(queries, instance["start_with"], database)
     )
 

@@ -15,7 +15,7 @@ import sys
 import textwrap
 
 from scripts.core.schema import load_descriptor
-from scripts.ratings import compare, contributed
+from scripts.ratings import compare, contributed, gate
 
 WIDTH = 78
 EXERCISE = (
@@ -93,9 +93,12 @@ def ask_score(term, theory, rules, current):
 def ask_label(term):
     while True:
         label = term.ask("Your name, as it should appear with your ratings: ")
-        if label:
+        if not label:
+            term.say("  a name is needed (it is published with the ratings); q quits.")
+        elif problem := gate.text_problem(label):  # asked now, not after every theory is scored
+            term.say(f"  the name {problem}.")
+        else:
             return label
-        term.say("  a name is needed (it is published with the ratings); q quits.")
 
 
 def ask_date(term, today):
