@@ -171,7 +171,7 @@ def test_a_real_build_killed_in_its_commit_leaves_one_complete_set(versions, tmp
     process.wait(10)
     process.stdout.close()
     for killed in (stopped, slowed):
-        result = subprocess.run(cli_args(["import-ratings", str(export)], killed), cwd=REPO.root, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(cli_args(["import-ratings", str(export), "--yes"], killed), cwd=REPO.root, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "[  recover]" in result.stdout
         assert_one_complete_set(Project(killed), versions)
@@ -179,7 +179,7 @@ def test_a_real_build_killed_in_its_commit_leaves_one_complete_set(versions, tmp
 
 
 def import_args(project, export):
-    return cli_args(["import-ratings", str(export)], project.root)
+    return cli_args(["import-ratings", str(export), "--yes"], project.root)
 
 
 @pytest.fixture
