@@ -296,7 +296,8 @@ def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
 def test_publish_command_matches_serve(platform):
     args = publish.command(REPO, platform, "longlist")
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
-    assert instance.site_options(REPO, path=REPO.rel) == args[4:12]
+    assert instance.publish_site_options(REPO, path=REPO.rel) == args[4:12]
+    assert instance.site_options(REPO, path=REPO.rel)[:2] == ["--inspect-file", "build/inspect-data.json"]  # publish's image makes its own
     extra = shlex.split(args[args.index("--extra-options") + 1])
     assert extra == instance.setting_options()
     installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]

@@ -13,6 +13,7 @@ from scripts.pipeline.commit import commit
 from scripts.publishing import aif, charts, metadata, queries
 from scripts.ratings import contributed
 from scripts.release import bundle
+from scripts.serve import instance
 
 
 def stage_outputs(project, staging, progress, timings=None):
@@ -52,7 +53,9 @@ def stage_outputs(project, staging, progress, timings=None):
         # a package that breaks its own schema fails the load first: frictionless names the row and field
         validation.result()
         raise
-    timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
+    staged_db = staging / "build" / project.db_path.name
+    (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(project, staged_db))
+    timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}, its counts into {inspect_file(project)}")
 
     charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/")
@@ -82,6 +85,10 @@ def theory_titles(tables):
     return titles
 
 
+def inspect_file(project):
+    return project.rel(instance.inspect_path(project))
+
+
 def download_dir(project):
     return str((project.build_dir / "downloads").relative_to(project.root))
 
@@ -95,6 +102,7 @@ def outputs(project, descriptor):
             "metadata.yml",
             AIF_EXPORT,
             str(project.db_path.relative_to(project.root)),
+            inspect_file(project),
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}",
             f"{download_dir(project)}/{bundle.zip_name(descriptor)}.sha256",
         ]

@@ -80,7 +80,11 @@ def metadata(project, descriptor):
                 "queries": queries,
             }
         },
-        "plugins": {"datasette-block-robots": {"disallow": instance["robots_disallow"]}},
+        "plugins": {
+            "datasette-block-robots": {"disallow": instance["robots_disallow"]},
+            # site/plugins/cache.py: extra pages to render into the cache at start
+            "longlist-cache": {"warm": instance.get("warm") or []},
+        },
     }
 
 

@@ -35,7 +35,7 @@ def command(project, platform, name):
     """The `datasette publish` command line, with paths relative to the project root."""
     option, _ = PLATFORMS[platform]
     version = json.loads(project.package_path.read_text(encoding="utf-8"))["version"]
-    args = [instance.datasette_executable(), "publish", platform, project.rel(project.db_path), *instance.site_options(project, path=project.rel)]
+    args = [instance.datasette_executable(), "publish", platform, project.rel(project.db_path), *instance.publish_site_options(project, path=project.rel)]
     for pin in runtime_plugins(project):
         args += ["--install", pin]
     args += ["--extra-options", shlex.join(instance.setting_options()), "--version-note", f"package v{version}", option, name]
