@@ -18,6 +18,7 @@ from scripts.serve import instance
 
 def stage_outputs(project, staging, progress, timings=None):
     timer = Timer(progress, timings)
+    validators = package.Validators(1)  # imports frictionless in another process meanwhile
     meta = source.load_source_meta(project)
     raw = source.read_raw(project, meta)
     descriptor = schema.load_descriptor(project)
@@ -38,14 +39,14 @@ def stage_outputs(project, staging, progress, timings=None):
     timer.done("normalize", f"{len(tables['ratings'])} ratings in {len(tables['rating_sets'])} sets")
 
     tables.update(aggregates.tables(tables))
-    timer.done("aggregate", "theory_rating_stats, rating_agreement (scipy)")
+    timer.done("aggregate", "theory_rating_stats, rating_agreement")
 
     descriptor = package.write_package(staging, descriptor, tables)
     timer.done("package", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
 
     # frictionless is the slowest stage (pure Python, cell by cell): it checks the largest
     # resource in a second process while this one does the load, charts, site and bundle stages.
-    validation = package.Validation(staging / "datapackage.json")
+    validation = package.Validation(staging / "datapackage.json", validators, verdict=project.build_dir / VERDICT)
 
     try:
         counts = load.load(staging, staging / "build" / project.db_path.name, queries.views(project))
@@ -57,7 +58,7 @@ def stage_outputs(project, staging, progress, timings=None):
     (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(project, staged_db))
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}, its counts into {inspect_file(project)}")
 
-    charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
+    charted = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR, staging / charts.CHART_CACHE)
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/")
 
     (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor))
@@ -72,11 +73,14 @@ def stage_outputs(project, staging, progress, timings=None):
     (downloads / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{name} sha256 {digest[:12]}...")
 
-    timer.done("validate", "frictionless: package valid (ran alongside load, charts, site and bundle)", seconds=validation.result())
-    return descriptor
+    seconds = validation.result()
+    how = "ran alongside load, charts, site and bundle" if validation.running else "the same bytes as the last valid build"
+    timer.done("validate", f"frictionless: package valid ({how})", seconds=seconds)
+    return descriptor, validation
 
 
 AIF_EXPORT = "exports/argument_map.aif.json"
+VERDICT = "validated.sha256"  # under build/: the SHA-256 of the last package frictionless found valid
 
 
 def theory_titles(tables):
@@ -115,9 +119,12 @@ def build(project, progress=print, timings=None):
     project.build_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
     try:
-        descriptor = stage_outputs(project, staging, progress, timings)
+        descriptor, validation = stage_outputs(project, staging, progress, timings)
         commit(project, staging, outputs(project, descriptor))
         charts.remove_stale_images(project)
+        # what makes the next build with the same inputs quicker, kept only once this one is in place
+        charts.keep_drawings(project, staging / charts.CHART_CACHE)
+        validation.remember()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
