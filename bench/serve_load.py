@@ -75,6 +75,7 @@ UNKNOWN = [
     ("arbitrary SQL", "/longlist.json?sql=select+kind%2C+count(*)+from+arguments+group+by+kind"),
 ]
 STATIC_OF = "/longlist/theories.json"  # the page whose body nginx serves as a file
+UP_PATH = "/-/versions.json"  # asked until a server answers: a page no cache keeps
 GOAL_RPS, GOAL_P99_MS = 500, 50  # cached and canonical pages
 UNKNOWN_GOAL_RPS, UNKNOWN_GOAL_P99_MS = 200, 150
 HOSTILE_GOAL_P99_MS = 500
@@ -244,7 +245,7 @@ def wait_for_warm_up(base, seconds=120):
 def start_server(command, base, log):
     """A fresh server: (process context, seconds from start to its first answer)."""
     started = time.monotonic()
-    server = running(command, base + "/", log)
+    server = running(command, base + UP_PATH, log)
     process = server.__enter__()
     return server, process, time.monotonic() - started
 
@@ -330,7 +331,7 @@ def main(argv=None):
             for kind, paths in kinds.items():
                 fresh_port = free_port()
                 fresh = f"http://{HOST}:{fresh_port}"
-                server, _, _ = start_server(command(fresh_port), fresh, log)  # it answered "/" once: asked "is it up?"
+                server, _, _ = start_server(command(fresh_port), fresh, log)
                 try:
                     wait_for_warm_up(fresh)
                     requests = max(len(paths), min(args.first_visits, 20 * len(paths)))

@@ -141,7 +141,7 @@ class Validators:
     touching (and so copying) the parent's objects.
     """
 
-    def __init__(self, count=2):
+    def __init__(self, count=1):
         self.idle = [_fork_worker() for _ in range(count)]
         weakref.finalize(self, _stop_all, self.idle)  # the ones never given work
 
@@ -185,8 +185,8 @@ class Validation:
 
     frictionless checks cell by cell in pure Python, and one resource (the ratings) can hold
     nearly all the cells: a large package is validated in two processes, its largest resource
-    in one and the others in the other, each in the context of the whole package (so foreign
-    keys are checked). If the build fails before asking for the result, the processes are
+    in the other one while the build works, the others in the build's own process when it asks
+    for the result, each in the context of the whole package (so foreign keys are checked). If the build fails before asking for the result, the processes are
     stopped as soon as this object is dropped, and in any case when the build's process exits.
 
     `verdict`, a file, holds the SHA-256 of the bytes (and frictionless's version) of the last
@@ -199,6 +199,7 @@ class Validation:
         self.digest = package_digest(package_path, resources) if verdict else None
         self.verdict = Path(verdict) if verdict else None
         self.running = []
+        self.here = []  # resources this process validates in result(), after its own stages
         self.valid = False
         if self.verdict is not None and _read(self.verdict) == self.digest:
             self.valid = True
@@ -210,7 +211,8 @@ class Validation:
             jobs = [None]  # the whole package
         else:
             largest = max(resources, key=lambda r: r["bytes"])["name"]
-            jobs = [[largest], [r["name"] for r in resources if r["name"] != largest]]
+            jobs = [[largest]]
+            self.here = [r["name"] for r in resources if r["name"] != largest]
         for names in jobs:
             process, answer = validators.take()
             answer.send((self.package_path, names))
@@ -223,6 +225,13 @@ class Validation:
         """The seconds the longest part took (0 for a package validated before); raises
         BuildError with the problems of all parts."""
         seconds, problems = 0.0, []
+        if self.here:
+            start = time.perf_counter()
+            try:
+                validate(self.package_path, self.here)
+            except BuildError as exc:
+                problems.append(exc.message)
+            seconds = time.perf_counter() - start
         for process, answer in self.running:
             try:
                 there, problem = answer.recv()

@@ -201,6 +201,7 @@ class Warmer:
         self.state = "waiting"  # waiting -> running -> done
         self.started = self.finished = None
         self.pages, self.failed, self.too_big = [], [], []
+        self.full = False  # the canonical share is full: the rest are rendered on demand
 
     def start(self):
         if self.task is None and self.app is not None:
@@ -216,6 +217,7 @@ class Warmer:
             "not_kept": {
                 "failed": self.failed,
                 "too_big": self.too_big,
+                "canonical_share_full": self.full,
             },
             "paths": self.pages,
         }
@@ -274,7 +276,7 @@ class Warmer:
             return None
         raw_path, _, query = path.partition("?")
         if not self.cache.put_canonical(("", unquote(raw_path), query.encode("latin-1", "replace")), 200, stored_headers(start, body), body):
-            self.too_big.append(path)
+            self.full = True
             return None
         self.pages.append(path)
         return body
@@ -289,12 +291,15 @@ class Warmer:
                 if body is not None:
                     links += local_links(path, body)
             for path in links + await other_pages(self.datasette):
+                if self.full:  # a very large database: its first pages are kept, the rest served as usual
+                    break
                 await self.keep_once(path, done)
         finally:
             self.state, self.finished = "done", time.monotonic()
             print(
                 f"longlist cache: warmed {len(self.pages)} canonical pages ({self.cache.canonical_bytes / 1e6:.1f} MB) "
-                f"in {self.finished - self.started:.1f}s; not kept: {len(self.failed)} failed, {len(self.too_big)} too big",
+                f"in {self.finished - self.started:.1f}s; not kept: {len(self.failed)} failed, {len(self.too_big)} too big"
+                + ("; stopped: the canonical share is full" if self.full else ""),
                 file=sys.stderr,
                 flush=True,
             )
