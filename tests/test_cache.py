@@ -244,12 +244,15 @@ def test_table_counts_come_from_the_inspect_file(built):
 
 def test_remembered_schema_keeps_table_permissions_and_hands_out_copies(built):
     metadata = json.loads(json.dumps(instance.app(built).metadata()))
-    metadata["databases"][DATABASE]["tables"]["participants"]["allow"] = False
+    metadata["databases"][DATABASE]["tables"]["participants"]["allow"] = {"id": "alice"}
     client = DatasetteClient(built, metadata)
+    alice = {"ds_actor": client.datasette.sign({"a": {"id": "alice"}}, "actor")}
     try:
         for _ in range(2):  # the second time from memory
             assert client.get("/longlist/participants").status_code == 403
             assert client.get("/longlist/theories").status_code == 200
+            # what the anonymous visitor may not see, the allowed actor still sees
+            assert client.loop.run_until_complete(client.datasette.client.get("/longlist/participants", cookies=alice)).status_code == 200
             listed = [table["name"] for table in client.get("/longlist.json").json()["tables"]]
             assert "participants" not in listed and "theories" in listed
         db = client.datasette.get_database(DATABASE)

@@ -18,11 +18,14 @@ immutable databases only:
   spelling query among them) are answered from memory;
 - Datasette._table_permission_allows, a function of (database, table) and the metadata
   only, is remembered per metadata object (a test that replaces the metadata gets fresh
-  answers).
+  answers);
+- permission answers for the anonymous visitor (actor None), when Datasette's default rules
+  are the only ones: a function of the action, the resource and the metadata. The index
+  page asks two for each of its ~40 tables and views (can you see it, can everyone?).
 
 Nothing is remembered for a mutable database, and nothing if a plugin supplies metadata
 through the get_metadata hook (it could vary). Permissions themselves are still checked on
-every request, with the actor's own rules.
+every request for a signed-in actor, with the actor's own rules.
 """
 
 import re
@@ -128,6 +131,30 @@ def remember_table_permissions(datasette):
     datasette._table_permission_allows = table_permission_allows
 
 
+def remember_anonymous_permissions(datasette):
+    decide = datasette.permission_allowed
+    answers = {}
+
+    async def permission_allowed(actor, action, resource=None, default=False):
+        if actor is not None:
+            return await decide(actor, action, resource=resource, default=default)
+        key = hashable((id(datasette._metadata_local), action, resource, default), {})
+        if key is None:
+            return await decide(actor, action, resource=resource, default=default)
+        if key not in answers:
+            answer = await decide(actor, action, resource=resource, default=default)
+            if len(answers) >= MAX_ANSWERS:
+                return answer
+            answers[key] = answer
+        return answers[key]
+
+    datasette.permission_allowed = permission_allowed
+
+
+def only_default_permission_rules():
+    return {impl.plugin_name for impl in pm.hook.permission_allowed.get_hookimpls()} <= {"datasette.default_permissions"}
+
+
 def metadata_is_static():
     return not pm.hook.get_metadata.get_hookimpls()
 
@@ -145,4 +172,6 @@ def startup(datasette):
         database.longlist_schema_remembered = True
     if not getattr(datasette, "longlist_permissions_remembered", False):
         remember_table_permissions(datasette)
+        if only_default_permission_rules() and all(not db.is_mutable for name, db in datasette.databases.items() if name != "_internal"):
+            remember_anonymous_permissions(datasette)
         datasette.longlist_permissions_remembered = True
