@@ -1,6 +1,6 @@
 -- wrk script for bench/serve_load.py: stops after WRK_REQUESTS_PER_THREAD responses (use
 -- one thread), rotates through WRK_PATHS (paths separated by newlines) if given, counts
--- responses by status, and prints one JSON line of figures at the end. WRK_UNIQUE=1 makes
+-- responses by status and those served from the page cache (x-longlist-cache: HIT), and prints one JSON line of figures at the end. WRK_UNIQUE=1 makes
 -- every URL unique (a never-seen query parameter), as a crawler's would be.
 local limit = tonumber(os.getenv("WRK_REQUESTS_PER_THREAD") or "0")
 local paths = {}
@@ -16,6 +16,7 @@ end
 function init(args)
   count = 0
   statuses = {}
+  hits = 0
   next_path = 1
 end
 
@@ -37,6 +38,9 @@ end
 function response(status, headers, body)
   count = count + 1
   statuses[status] = (statuses[status] or 0) + 1
+  if headers["x-longlist-cache"] == "HIT" then
+    hits = hits + 1
+  end
   if limit > 0 and count == limit then
     -- wrk sleeps for its whole -d; serve_load.py reads this line and interrupts it
     io.write("limit reached\n")
@@ -47,7 +51,9 @@ end
 
 function done(summary, latency, requests)
   local by_status = {}
+  local all_hits = 0
   for _, thread in ipairs(threads) do
+    all_hits = all_hits + (thread:get("hits") or 0)
     for status, n in pairs(thread:get("statuses")) do
       by_status[status] = (by_status[status] or 0) + n
     end
@@ -59,7 +65,7 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
-    '"latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d}, "statuses": {%s}}\n',
+    '"latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d}, "statuses": {%s}, "hits": %d}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, table.concat(parts, ", ")))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, table.concat(parts, ", "), all_hits))
 end

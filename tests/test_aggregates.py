@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scripts.pipeline import aggregates
+from tests.conftest import REPO
 
 # Rating-like matrices: a few sets by up to 20 theories, scores 0-10 in halves, some missing.
 cells = st.one_of(st.none(), st.integers(0, 20).map(lambda n: n / 2))
@@ -156,3 +157,37 @@ def test_compare_new_set_lists_the_largest_rank_differences_and_the_positions():
         4: {"lower": 0, "same": 0, "higher": 0},
         5: {"lower": 0, "same": 0, "higher": 0},
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(matrices)
+def test_ranks_within_rows_are_scipys_rankdata_to_the_bit(rows):
+    values = to_array(rows)
+    ours = aggregates.rank_within_rows(values, block=3)  # small blocks: the block edges are crossed
+    theirs = stats.rankdata(values, axis=1, nan_policy="omit")
+    assert np.array_equal(ours, theirs, equal_nan=True)
+
+
+def test_the_build_of_the_real_data_does_not_import_scipy():
+    """scipy.stats costs ~0.7 s to import; the real data (one rating set) has no rank
+    correlation to compute, so its build never imports it."""
+    import subprocess
+    import sys
+
+    script = (  # the aggregates of the committed tables, in a fresh interpreter
+        "import csv, json, sys\n"
+        "from scripts.pipeline import aggregates\n"
+        "d = json.load(open('datapackage.json'))\n"
+        "def rows(name, types):\n"
+        "    r = next(x for x in d['resources'] if x['name'] == name)\n"
+        "    out = []\n"
+        "    for row in csv.DictReader(open(r['path'], newline='', encoding='utf-8')):\n"
+        "        out.append({k: (None if v == '' else types.get(k, str)(v)) for k, v in row.items()})\n"
+        "    return out\n"
+        "tables = {'theories': rows('theories', {'number': int}), 'rating_sets': rows('rating_sets', {}),\n"
+        "          'ratings': rows('ratings', {'theory_number': int, 'rank': int, 'score': float})}\n"
+        "aggregates.tables(tables)\n"
+        "print('scipy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO.root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

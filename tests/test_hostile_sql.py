@@ -195,14 +195,15 @@ def test_errors_are_not_cached(server):
 def test_the_cache_stays_within_its_bounds(monkeypatch):
     cache_module = plugin("cache")
     monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
-    monkeypatch.setattr(cache_module, "MAX_TOTAL_BYTES", 25)
+    size = cache_module.entry_bytes("a", [], b"x" * 10)  # key, headers and body, plus overhead
+    monkeypatch.setattr(cache_module, "MAX_TOTAL_BYTES", 2 * size + 5)
     cache = cache_module.ResponseCache()
     for key in "abcd":
         cache.put(key, 200, [], b"x" * 10)
-    assert list(cache.entries) == ["c", "d"] and cache.total_bytes == 20
+    assert list(cache.entries) == ["c", "d"] and cache.total_bytes == 2 * size
     cache.get("c")  # now d is the least recently used
     cache.put("e", 200, [], b"y" * 10)
-    assert list(cache.entries) == ["c", "e"] and cache.total_bytes == 20
+    assert list(cache.entries) == ["c", "e"] and cache.total_bytes == 2 * size
     cache.put("f", 200, [], b"z" * (cache_module.MAX_BODY_BYTES + 1))
     assert "f" not in cache.entries
 

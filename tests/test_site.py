@@ -312,6 +312,7 @@ def test_publish_command_matches_serve(platform):
             assert flag not in published, f"datasette publish makes its own {flag}"
         else:
             assert value in published.get(flag, []), f"serve uses {flag} {value}; publish does not"
+    assert "--inspect-file" in instance.site_options(REPO, path=REPO.rel)  # serve's counts come from the build; publish's image makes its own
     extra = shlex.split(args[args.index("--extra-options") + 1])
     assert extra == instance.setting_options()
     assert flag_values(extra) == {f: v for f, v in flag_values(serve_args).items() if f == "--setting"}

@@ -16,10 +16,12 @@ from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
 from scripts.release import bundle
 from scripts.release import status as release_status
+from scripts.serve import instance
 
 
 def stage_outputs(project, staging, progress, timings=None):
     timer = Timer(progress, timings)
+    validators = package.Validators(1)  # imports frictionless in another process meanwhile
     meta = source.load_source_meta(project)
     raw = source.read_raw(project, meta)
     descriptor = package.with_snapshot_hash(schema.load_descriptor(project), meta, project.rel(project.raw_path))
@@ -48,14 +50,14 @@ def stage_outputs(project, staging, progress, timings=None):
     timer.done("normalize", f"{len(tables['ratings'])} ratings in {len(tables['rating_sets'])} sets")
 
     tables.update(aggregates.tables(tables))
-    timer.done("aggregate", "theory_rating_stats, rating_agreement (scipy)")
+    timer.done("aggregate", "theory_rating_stats, rating_agreement")
 
     descriptor = package.write_package(staging, descriptor, tables)
     timer.done("package", ", ".join(f"{name} {len(rows)}" for name, rows in tables.items()))
 
     # frictionless is the slowest stage (pure Python, cell by cell): it checks the largest
     # resource in a second process while this one does the load, charts, site and bundle stages.
-    validation = package.Validation(staging / "datapackage.json")
+    validation = package.Validation(staging / "datapackage.json", validators, verdict=project.build_dir / VERDICT)
 
     try:
         counts = load.load(staging, staging / "build" / project.db_path.name, queries.views(project))
@@ -63,10 +65,12 @@ def stage_outputs(project, staging, progress, timings=None):
         # a package that breaks its own schema fails the load first: frictionless names the row and field
         validation.result()
         raise
-    timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}")
+    staged_db = staging / "build" / project.db_path.name
+    (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(project, staged_db))
+    timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}, its counts into {inspect_file(project)}")
 
-    charted, empty_charts = charts.write_charts(project, staging / "build" / project.db_path.name, staging / charts.CHART_DIR)
-    map_svg = argument_picture.write(staging / "build" / project.db_path.name, [staging / ARGUMENT_MAP_DOC])
+    charted, empty_charts = charts.write_charts(project, staged_db, staging / charts.CHART_DIR, staging / charts.CHART_CACHE)
+    map_svg = argument_picture.write(staged_db, [staging / ARGUMENT_MAP_DOC])
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/; {ARGUMENT_MAP_DOC}")
 
     (staging / AIF_EXPORT).parent.mkdir(parents=True, exist_ok=True)
@@ -87,18 +91,25 @@ def stage_outputs(project, staging, progress, timings=None):
     (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts))
     timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
-    timer.done("validate", "frictionless: package valid (ran alongside load, charts, site and bundle)", seconds=validation.result())
-    return descriptor, packed
+    seconds = validation.result()
+    how = "ran alongside load, charts, site and bundle" if validation.running else "the same bytes as the last valid build"
+    timer.done("validate", f"frictionless: package valid ({how})", seconds=seconds)
+    return descriptor, packed, validation
 
 
 AIF_EXPORT = "exports/argument_map.aif.json"
 ARGUMENT_MAP_DOC = "docs/argument_map.svg"
+VERDICT = "validated.sha256"  # under build/: the SHA-256 of the last package frictionless found valid
 
 
 def theory_titles(tables):
     titles = {str(t["number"]): t["title"] for t in tables["theories"]}
     titles.update({p["id"]: p["title"] or p["text"] for p in tables["theory_points"]})
     return titles
+
+
+def inspect_file(project):
+    return project.rel(instance.inspect_path(project))
 
 
 def download_dir(project):
@@ -138,6 +149,7 @@ def outputs(project, descriptor, zip_name=None):
             AIF_EXPORT,
             str(project.db_path.relative_to(project.root)),
             rating_reference(project),
+            inspect_file(project),
             f"{download_dir(project)}/{zip_name}",
             f"{download_dir(project)}/{zip_name}.sha256",
             f"{download_dir(project)}/{argument_picture.SERVED_NAME}",
@@ -159,9 +171,12 @@ def build(project, progress=print, timings=None):
     with exclusive(project, progress):
         staging = Path(tempfile.mkdtemp(prefix="staging-", dir=project.build_dir))
         try:
-            descriptor, packed = stage_outputs(project, staging, progress, timings)
+            descriptor, packed, validation = stage_outputs(project, staging, progress, timings)
             relatives = outputs(project, descriptor, packed.name)
             commit(project, staging, relatives, removals=stale_images(project, relatives) + stale_downloads(project, packed.name))
+            # what makes the next build with the same inputs quicker, kept only once this one is in place
+            charts.keep_drawings(project, staging / charts.CHART_CACHE)
+            validation.remember()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")

@@ -21,6 +21,9 @@ query has no plottable row (or only bars of length 0) must say why in a
 in place of the chart link (scripts/publishing/metadata.py).
 """
 
+import hashlib
+import json
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -266,11 +269,51 @@ def render_svg(spec):
     return vl_convert.vegalite_to_svg(spec)
 
 
-def write_charts(project, db_path, out_dir):
-    """Check every chart against its query's result and write out_dir/NAME.svg for each.
-    Returns the charted queries and, for those with nothing to draw, why ({name: reason})."""
+CHART_CACHE = "chart-drawings.json"  # under build/: the SVGs of the last build, by the hash of what drew them
+
+
+def drawing_key(spec):
+    """SHA-256 of (vl-convert's version, the spec with its data): what an SVG depends on."""
+    from importlib.metadata import version
+
+    key = json.dumps([version("vl-convert-python"), spec], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def last_drawings(project):
+    """{drawing_key: SVG} of the last committed build, or {} (none, or unreadable)."""
+    try:
+        drawings = json.loads((project.build_dir / CHART_CACHE).read_text(encoding="utf-8"))
+        return drawings if isinstance(drawings, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def drawn_svg(spec, last, drawings):
+    """render_svg(spec), drawn again only when the spec (data included) or vl-convert's
+    version changed: vl-convert takes ~0.15 s a chart, most of a build. `last` holds the last
+    build's SVGs under drawing_key(spec), so a reused one is the very text vl-convert gave for
+    that input: the output is byte-identical either way. This build's go into `drawings`."""
+    key = drawing_key(spec)
+    svg = last[key] if isinstance(last.get(key), str) else render_svg(spec)
+    drawings[key] = svg
+    return svg
+
+
+def keep_drawings(project, staged):
+    """After a committed build: its SVGs (staged as a file) become the cache."""
+    if staged.is_file():
+        os.replace(staged, project.build_dir / CHART_CACHE)
+
+
+def write_charts(project, db_path, out_dir, staged_drawings=None):
+    """Check every chart against its query's result and write out_dir/NAME.svg for each,
+    reusing the last build's drawings of the same specs if `staged_drawings` (a file that
+    receives this build's, for keep_drawings) is given. Returns the charted queries and, for
+    those with nothing to draw, why ({name: reason})."""
     queries = charted_queries(project)
     empty = {}
+    last, drawings = (last_drawings(project) if staged_drawings is not None else {}), {}
     out_dir.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -281,12 +324,14 @@ def write_charts(project, db_path, out_dir):
             except sqlite3.Error as exc:
                 raise BuildError(relative, f"the query fails with its default parameters: {exc}") from None
             drawn = check(query, columns, rows, relative)
-            svg = render_svg(vegalite_spec(query, rows)) if drawn else empty_svg(query)
+            svg = drawn_svg(vegalite_spec(query, rows), last, drawings) if drawn else empty_svg(query)
             (out_dir / f"{query.name}.svg").write_text(svg, encoding="utf-8")
             if not drawn:
                 empty[query.name] = query.empty_reason
     finally:
         connection.close()
+    if staged_drawings is not None:
+        staged_drawings.write_text(json.dumps(drawings, sort_keys=True, ensure_ascii=False), encoding="utf-8")
     return queries, empty
 
 

@@ -101,7 +101,11 @@ def metadata(project, descriptor, status=None, empty_charts=None):
                 "queries": queries,
             }
         },
-        "plugins": {"datasette-block-robots": {"disallow": instance["robots_disallow"]}},
+        "plugins": {
+            "datasette-block-robots": {"disallow": instance["robots_disallow"]},
+            # site/plugins/cache.py: extra pages to render into the cache at start
+            "longlist-cache": {"warm": instance.get("warm") or []},
+        },
     }
 
 

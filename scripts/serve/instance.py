@@ -1,7 +1,11 @@
 """Serve the built database with Datasette, in immutable mode, with settings fit for the public web."""
 
+import hashlib
+import json
 import os
+import sqlite3
 import sys
+from pathlib import Path
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -13,10 +17,13 @@ SETTINGS = {
     "facet_suggest_time_limit_ms": 100,
     "allow_download": 1,
     "default_cache_ttl": 3600,
-    "num_sql_threads": 2,
+    "num_sql_threads": 2,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
     # Datasette cuts cells at 2,048 characters in HTML; a comment is up to ~2,700 and no value
     # may exceed 25 kB (site/plugins/limits.py), so no cell is cut (0 = never truncate).
-    "truncate_cells_html": 0,  # one for a query brought by ?sql= (site/plugins/limits.py), one for the pages
+    "truncate_cells_html": 0,
+    # Facet suggestions cost one query per column on every table page rendered (more than
+    # half of a fresh table page's time); the facets worth showing are set in site/tables.yml.
+    "suggest_facets": 0,
 }
 # The build's downloads (the package zip and its .sha256) are served at /downloads/.
 DOWNLOADS_MOUNT = "downloads"
@@ -25,10 +32,42 @@ ASSETS_MOUNT = "assets"
 RATING_MOUNT = "rating"
 
 
+INSPECT_NAME = "inspect-data.json"
+
+
+def inspect_path(project):
+    """`datasette inspect`'s summary of the database, written by the build beside it."""
+    return project.db_path.with_name(INSPECT_NAME)
+
+
+def inspect_bytes(project, db_path):
+    """What `datasette inspect build/longlist.db` prints, run from the project root: the
+    database's SHA-256, size and the row count of every table (shadow tables of full-text
+    search included), so that Datasette never counts rows at request time. Written by the
+    build (the database is immutable; the file changes only with it); the same bytes for the
+    same database."""
+    data = Path(db_path).read_bytes()
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in connection.execute("select name from sqlite_master where type='table'")]
+        counts = {}
+        for table in tables:
+            try:
+                counts[table] = {"count": connection.execute(f"select count(*) from [{table}]").fetchone()[0]}
+            except sqlite3.Error:  # as Datasette: a virtual table that cannot be counted
+                counts[table] = {"count": None}
+    finally:
+        connection.close()
+    name = Path(project.db_path).stem
+    summary = {name: {"hash": hashlib.sha256(data).hexdigest(), "size": len(data), "file": project.rel(project.db_path), "tables": counts}}
+    return json.dumps(summary, indent=2).encode("utf-8")
+
+
 def site_paths(project):
     """What makes the instance this project's site besides the database: metadata, templates,
-    local plugins and static files. Shared by serve, publish and the tests."""
+    local plugins, static downloads and the inspect file. Shared by serve, publish and the tests."""
     return {
+        "inspect": inspect_path(project),
         "metadata": project.metadata_path,
         "template_dir": project.site_dir / "templates",
         "plugins_dir": project.site_dir / "plugins",
@@ -43,6 +82,8 @@ def site_paths(project):
 def site_options(project, path=str):
     paths = site_paths(project)
     return [
+        "--inspect-file",
+        path(paths["inspect"]),
         "--metadata",
         path(paths["metadata"]),
         "--template-dir",
@@ -85,6 +126,7 @@ def app(project, metadata=None):
     paths = site_paths(project)
     return Datasette(
         immutables=[str(project.db_path)],
+        inspect_data=json.loads(paths["inspect"].read_text(encoding="utf-8")) if paths["inspect"].exists() else None,
         metadata=metadata if metadata is not None else yaml.safe_load(paths["metadata"].read_text(encoding="utf-8")),
         template_dir=str(paths["template_dir"]),
         plugins_dir=str(paths["plugins_dir"]),
