@@ -26,6 +26,7 @@ import asyncio
 import copy
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -33,6 +34,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -40,6 +42,7 @@ from pathlib import Path
 import pytest
 
 from scripts.core.paths import Project
+from scripts.pipeline.commit import LOCK_NAME
 from scripts.serve import instance
 
 REPO = Project()
@@ -88,7 +91,8 @@ def copy_project(source, destination, with_scripts=False, link=False):
     changes files by replacing them (as mutate() does, and as a build replaces its outputs),
     never by writing into them, which would change `source` too. conftest.py checks at the
     end of the session that `built` was not changed."""
-    shutil.copytree(source, destination, copy_function=os.link if link else shutil.copy2)
+    # build/commit.lock is locked by inode: a hard-linked lock would be one lock for every copy
+    shutil.copytree(source, destination, copy_function=os.link if link else shutil.copy2, ignore=shutil.ignore_patterns(LOCK_NAME))
     if with_scripts:
         add_scripts(destination)
     return Project(Path(destination))
@@ -117,7 +121,7 @@ def output_snapshot(root):
     files = {}
     for pattern in OUTPUT_GLOBS:
         for path in root.glob(pattern):
-            if path.is_file() and not path.is_symlink():
+            if path.is_file() and not path.is_symlink() and path.name != LOCK_NAME:  # the lock is no output
                 files[str(path.relative_to(root))] = path.read_bytes()
     return files
 
@@ -456,3 +460,21 @@ class Tab:
 def fetch_json(base, path):
     with urllib.request.urlopen(base + path, timeout=10) as response:
         return json.load(response)
+
+
+def get(url, headers=None, timeout=30):
+    """(status, headers, body) without raising on 4xx."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def plugin(name):
+    """One of the site's plugins (site/plugins/NAME.py), imported on its own."""
+    spec = importlib.util.spec_from_file_location(f"site_plugin_{name}", REPO.site_dir / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

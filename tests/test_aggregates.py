@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scripts.pipeline import aggregates
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # Rating-like matrices: a few sets by up to 20 theories, scores 0-10 in halves, some missing.
 cells = st.one_of(st.none(), st.integers(0, 20).map(lambda n: n / 2))

@@ -3,12 +3,11 @@ data or spec changed, a package is validated again only when its bytes changed, 
 outputs are byte-identical either way (timings are in bench/build_speed.py, not here)."""
 
 import pytest
-from tests.mutations import output_snapshot
 
 from scripts.pipeline import package
 from scripts.pipeline.build import build
 from scripts.publishing import charts
-from tests.conftest import quiet
+from tests.helpers import output_snapshot, quiet
 
 
 def chart_images(project):

@@ -14,8 +14,7 @@ import urllib.parse
 import pytest
 
 from scripts.serve import instance
-from tests.conftest import DatasetteClient
-from tests.test_hostile_sql import free_port, get, plugin
+from tests.helpers import DatasetteClient, free_port, get, plugin
 
 DATABASE = "longlist"
 

@@ -71,7 +71,7 @@ def replayed(staged, monkeypatch):
     def stage_outputs(project, into, progress, timings=None):
         shutil.copytree(staging, into, dirs_exist_ok=True)
         (archive,) = [p.name for p in (into / "build" / "downloads").glob("*.zip")]
-        return descriptor, SimpleNamespace(name=archive)
+        return descriptor, SimpleNamespace(name=archive), SimpleNamespace(remember=lambda: None)
 
     monkeypatch.setattr(build_module, "stage_outputs", stage_outputs)
 

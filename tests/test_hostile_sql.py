@@ -4,10 +4,8 @@ keep answering while hostile queries arrive on 10 connections."""
 
 import concurrent.futures
 import hashlib
-import importlib.util
 import json
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -19,7 +17,7 @@ import pytest
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL, TOO_BIG
 from scripts.serve import instance
-from tests.helpers import REPO
+from tests.helpers import free_port, get, plugin
 
 TIME_LIMIT_S = instance.SETTINGS["sql_time_limit_ms"] / 1000
 NORMAL_PAGES = [
@@ -30,19 +28,6 @@ NORMAL_PAGES = [
     "/longlist/theories.json",
     "/longlist/search_text?q=deception",
 ]
-
-
-def plugin(name):
-    spec = importlib.util.spec_from_file_location(f"site_plugin_{name}", REPO.site_dir / "plugins" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def digest(path):
@@ -67,16 +52,6 @@ def server(built):
     yield base, built, before
     process.terminate()
     process.wait(10)
-
-
-def get(url, headers=None, timeout=30):
-    """(status, headers, body) without raising on 4xx."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 def run_sql(base, sql):

@@ -348,8 +348,10 @@ async def other_pages(datasette):
         tables = [t for t in await db.table_names() if t not in hidden]
         for table in tables + await db.view_names():
             pages += [datasette.urls.table(name, table), datasette.urls.table(name, table, format="json")]
-        for query in await datasette.get_canned_queries(name, None):
+        for query, config in (await datasette.get_canned_queries(name, None)).items():
             pages.append(datasette.urls.query(name, query))
+            if config.get("fragment"):  # drawn as a chart: its page's "Show it as a chart" link (scripts/publishing/metadata.py)
+                pages.append(f"{datasette.urls.query(name, query)}?_chart=1")
         for table in tables:
             rows += await row_pages(datasette, name, db, table, MAX_ROW_PAGES - len(rows))
     for mount, directory in datasette.static_mounts:
