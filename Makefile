@@ -33,9 +33,9 @@ serve: build
 test: $(STAMP) $(CFFCONVERT)
 	$(PY) -m pytest
 
-# The quick tier: no browser, no cffconvert, no server processes, no private builds.
+# The quick tier: no browser, no cffconvert, no server processes, no private builds; on two cores.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow and not browser and not server and not cffconvert"
+	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert"
 
 docs: $(STAMP)
 	$(PY) -m scripts docs

@@ -199,6 +199,7 @@ def test_personal_or_live_requests_get_no_canonical_page(query, headers):
     assert cache.canonical_key(scope) is None and cache.cache_key(scope) is None
 
 
+@pytest.mark.slow  # seconds of work: the full suite runs it, `make test-fast` does not
 def test_a_flood_of_unique_requests_leaves_the_warmed_pages_in_place(built, monkeypatch):
     client = DatasetteClient(built)
     try:

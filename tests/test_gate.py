@@ -100,6 +100,7 @@ def test_an_export_with_a_value_the_build_would_refuse_writes_nothing(project, t
 # errors capped -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # seconds of work: the full suite runs it, `make test-fast` does not
 def test_a_100_000_column_sheet_prints_a_capped_list(project, tmp_path):
     export = tmp_path / "export.csv"
     export.write_text("rater," + ",".join(f"nonsense {i}" for i in range(100_000)) + "\nJane," + ",".join("5" * 100_000) + "\n", encoding="utf-8")
@@ -141,6 +142,7 @@ def test_the_build_and_the_instance_read_the_same_limit():
     assert "25_000" not in (REPO.site_dir / "plugins" / "limits.py").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # seconds of work: the full suite runs it, `make test-fast` does not
 def test_the_longest_values_the_build_accepts_are_served(tmp_path):
     """A label and a note of exactly MAX_TEXT_BYTES bytes pass the build, and the pages that show
     them (the rating_sets table, its row, rater_agreement, CSV export) answer 200 on the instance."""

@@ -175,6 +175,7 @@ def test_a_git_checkout_releases_only_committed_inputs(tmp_path, remembered_char
     assert manifest["commit"] == head
 
 
+@pytest.mark.slow  # seconds of work: the full suite runs it, `make test-fast` does not
 def test_a_record_deleted_from_the_working_tree_still_binds_its_version(tmp_path):
     """`git rm releases/<v>/manifest.json`, commit, `make clean`, change the data, `make release`:
     refused, because a commit of the history recorded that version with other bytes."""
