@@ -136,8 +136,8 @@ def test_no_traceback_reaches_the_log(served):
     port, log = served
     for method, target, _, _ in HOSTILE:
         request(port, method, target)
-    try:  # longer than uvicorn reads at once: it closes the connection, or the guard answers 414
-        assert request(port, "GET", "/longlist?" + "a=b&" * 40_000)[0] == 414
+    try:  # longer than uvicorn reads at once: its parser answers 400 or closes the connection, or the guard answers 414
+        assert request(port, "GET", "/longlist?" + "a=b&" * 40_000)[0] in (400, 414)
     except ConnectionError:
         pass
     time.sleep(0.5)

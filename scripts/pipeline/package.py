@@ -12,6 +12,7 @@ import io
 import json
 import multiprocessing
 import operator
+import os
 import time
 import weakref
 from pathlib import Path
@@ -266,7 +267,9 @@ class Validation:
         if self.verdict is None or not self.valid or not self.running:
             return
         self.verdict.parent.mkdir(parents=True, exist_ok=True)
-        self.verdict.write_text(self.digest, encoding="utf-8")
+        temporary = self.verdict.with_name(f".{self.verdict.name}.tmp")
+        temporary.write_text(self.digest, encoding="utf-8")
+        os.replace(temporary, self.verdict)  # a new file, never a write into the old one (a kill leaves one or the other)
 
 
 def _read(path):
