@@ -30,10 +30,11 @@ build: $(STAMP)
 serve: build
 	$(PY) -m scripts serve --port $(PORT)
 
+# Both tiers run on two cores (pytest-xdist); loadfile keeps a test file's server and browser in one worker.
 test: $(STAMP) $(CFFCONVERT)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
-# The quick tier: no browser, no cffconvert, no server processes, no private builds; on two cores.
+# The quick tier: no browser, no cffconvert, no server processes, no private builds.
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert"
 

@@ -102,6 +102,8 @@ def test_nothing_can_write_to_the_database(server):
 
 @pytest.mark.server
 def test_normal_pages_answer_while_10_connections_send_hostile_sql(server):
+    """Every normal page still answers, and answers right, while 10 connections attack. How fast
+    it answers meanwhile is a benchmark's figure (bench/serve_load.py, "hostile"), not asserted here."""
     base, _, _ = server
     stop = threading.Event()
     hostile = [sql for sql, _ in HOSTILE_SQL.values()]
@@ -113,24 +115,18 @@ def test_normal_pages_answer_while_10_connections_send_hostile_sql(server):
             sent += 1
         return sent
 
-    latencies, statuses = [], []
+    statuses = []
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         attackers = [pool.submit(attack, offset) for offset in range(10)]
-        time.sleep(1)
-        ends = time.monotonic() + 4
-        while time.monotonic() < ends:
-            for path in NORMAL_PAGES:
-                started = time.monotonic()
-                status, _, _ = get(base + path, timeout=10)
-                latencies.append(time.monotonic() - started)
-                statuses.append(status)
-        stop.set()
-        hostile_sent = sum(a.result() for a in attackers)
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99)]
-    assert hostile_sent >= 10 and len(latencies) >= 60
-    assert set(statuses) == {200}
-    assert p99 < 1.0, f"p99 {p99:.2f}s over {len(latencies)} requests"
+        try:
+            for _ in range(3):
+                for path in NORMAL_PAGES:
+                    statuses.append((path, get(base + path, timeout=10)[0]))  # the timeout only stops a hang
+        finally:
+            stop.set()
+        sent = [a.result() for a in attackers]
+    assert all(count >= 1 for count in sent), "every attacker got its queries in"
+    assert [s for s in statuses if s[1] != 200] == []
 
 
 @pytest.mark.server
