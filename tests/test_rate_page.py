@@ -5,9 +5,6 @@ found on the site; keyboard use, phone and desktop widths, and nothing sent anyw
 
 import random
 import shutil
-import subprocess
-import time
-import urllib.request
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +15,7 @@ from scripts.core.schema import load_descriptor
 from scripts.pipeline import aggregates
 from scripts.pipeline.build import build, built_zip_name
 from scripts.ratings import compare, contributed
-from scripts.serve import instance
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, REPO, Tab, copy_inputs, fetch_json, free_port, quiet, read_csv
+from tests.helpers import REPO, Tab, copy_inputs, fetch_json, quiet, read_csv, start_server, stop_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 
@@ -45,30 +41,11 @@ def with_fixture_sets(destination):
 
 @contextmanager
 def serving(project, log):
-    port = free_port()
-    with open(log, "wb") as output:
-        process = subprocess.Popen(instance.command(project, port), stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://{instance.HOST}:{port}"
+    process, base = start_server(project, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"datasette exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"datasette did not answer within 30s:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +63,6 @@ def rated_server(rated, tmp_path_factory):
 def real_server(built, tmp_path_factory):
     with serving(built, tmp_path_factory.mktemp("real-server") / "datasette.log") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, base, width=1280):

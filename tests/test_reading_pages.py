@@ -31,13 +31,6 @@ def db(built):
     connection.close()
 
 
-@pytest.fixture
-def tab(browser, server):  # noqa: F811
-    tab = Tab(browser, server)
-    yield tab
-    tab.context.close()
-
-
 def words(text):
     """Text with runs of whitespace made one space, as a browser's innerText compares."""
     return " ".join(text.split())
