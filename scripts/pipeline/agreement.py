@@ -148,6 +148,11 @@ def measures(left, right, theories, comparison, left_name, right_name):
             }
         )
 
+    def jaccard(level, left_units, right_units, description):
+        """Jaccard's index of two sets of units: those both give / those either gives."""
+        either, both = set(left_units) | set(right_units), set(left_units) & set(right_units)
+        row(level, "jaccard", len(either), len(both), Fraction(len(both), len(either)) if either else None, description)
+
     pairs = [(category(ls.get(u)), category(rs.get(u))) for u in units]
     observed, k = kappa(pairs)
     agreed = sum(1 for a, b in pairs if a == b)
@@ -173,14 +178,7 @@ def measures(left, right, theories, comparison, left_name, right_name):
         "Cohen's kappa on the stance category over the (source, theory) pairs both passes target.",
     )
     lt, rt = {u for u in ls}, {u for u in rs}
-    row(
-        "target",
-        "jaccard",
-        len(lt | rt),
-        len(lt & rt),
-        Fraction(len(lt & rt), len(lt | rt)) if lt | rt else None,
-        "which sources target which theories: pairs both give / pairs either gives.",
-    )
+    jaccard("target", lt, rt, "which sources target which theories: pairs both give / pairs either gives.")
     presence = [(u in lt, u in rt) for u in units]
     row(
         "target",
@@ -191,22 +189,18 @@ def measures(left, right, theories, comparison, left_name, right_name):
         "Cohen's kappa on whether each (source, theory) pair is targeted at all.",
     )
     lp, rp = point_units(left), point_units(right)
-    row(
+    jaccard(
         "target_point",
-        "jaccard",
-        len(lp | rp),
-        len(lp & rp),
-        Fraction(len(lp & rp), len(lp | rp)) if lp | rp else None,
+        lp,
+        rp,
         "which sources target which theories or sub-points (a sub-point apart from its theory): pairs both give / pairs either gives.",
     )
     lr, rr = relation_units(left), relation_units(right)
     linked = sorted(set(lr) | set(rr))
-    row(
+    jaccard(
         "relation_link",
-        "jaccard",
-        len(linked),
-        len(set(lr) & set(rr)),
-        Fraction(len(set(lr) & set(rr)), len(linked)) if linked else None,
+        lr,
+        rr,
         "which (source, earlier source) pairs are linked by any relation between their arguments: pairs both link / pairs either links.",
     )
     typed = [(category(lr.get(u)), category(rr.get(u))) for u in linked]
@@ -220,14 +214,7 @@ def measures(left, right, theories, comparison, left_name, right_name):
     )
     lx = {(*u, t) for u, types in lr.items() for t in types}
     rx = {(*u, t) for u, types in rr.items() for t in types}
-    row(
-        "relation_type",
-        "jaccard",
-        len(lx | rx),
-        len(lx & rx),
-        Fraction(len(lx & rx), len(lx | rx)) if lx | rx else None,
-        "(source, earlier source, relation type) triples both give / triples either gives.",
-    )
+    jaccard("relation_type", lx, rx, "(source, earlier source, relation type) triples both give / triples either gives.")
     aligned = align(left.arguments, right.arguments)
     kinds = [(a["kind"], b["kind"]) for a, b in aligned]
     row(
