@@ -221,9 +221,10 @@ def vegalite_spec(query, rows):
     if chart.color:
         encoding["color"] = {"field": chart.color, "type": "nominal"}
         values = {row[chart.color] for row in rows}
-        if values and values <= set(STANCE_COLOURS):
-            domain = [s for s in STANCE_COLOURS if s in values]
-            encoding["color"]["scale"] = {"domain": domain, "range": [STANCE_COLOURS[s] for s in domain]}
+        stance = {value: str(value).split(" ", 1)[-1] for value in values}  # "1 supports" (a label that orders the live chart) is supports
+        if values and set(stance.values()) <= set(STANCE_COLOURS):
+            domain = sorted(values, key=lambda value: list(STANCE_COLOURS).index(stance[value]))
+            encoding["color"]["scale"] = {"domain": domain, "range": [STANCE_COLOURS[stance[value]] for value in domain]}
     if chart.size:
         encoding["size"] = {"field": chart.size, "type": "quantitative"}
     return {
