@@ -188,3 +188,52 @@ def test_argument_map_pages_read_at_phone_and_desktop_width(browser, server, wid
         tab.check()
     finally:
         tab.context.close()
+
+
+# Table pages as site/plugins/fast_render.py writes their tables (no cache holds these URLs)
+UNKNOWN_TABLE_PAGES = {
+    # page: (the column it is sorted by or None, words a reader needs to see)
+    "/longlist/arguments?kind=claim": (None, ["claim", "a0"]),
+    "/longlist/argument_targets?_facet=stance": (None, ["stance", "supports"]),
+    "/longlist/comments?_sort_desc=depth": ("depth", ["c0", "parent_id"]),
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_fresh_table_pages_read_sort_and_link_at_phone_and_desktop_width(browser, server, width, built):
+    shots = Path("/tmp/shots-15")
+    shots.mkdir(exist_ok=True)
+    tab = Tab(browser, server)
+    try:
+        tab.page.set_viewport_size({"width": width, "height": 900})
+        for path, (sorted_by, words) in UNKNOWN_TABLE_PAGES.items():
+            tab.goto(path)
+            text = tab.page.locator("body").inner_text()
+            assert all(word in text for word in words), path
+            assert rows_on_page(tab.page).count() > 0, path
+            assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= width, path
+            for link in tab.page.locator("table.rows-and-columns a[href^='/']").all()[:8]:  # row, label and id links
+                href = link.get_attribute("href")
+                assert urllib.request.urlopen(server + href, timeout=10).status == 200, href
+            name = path.split("/")[-1].split("?")[0]
+            tab.page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
+            if sorted_by:  # the sorted column says so, and its link turns the order
+                header = tab.page.locator(f"th[data-column={sorted_by}] a")
+                assert "▲" in header.inner_text()
+        # a column's sort link, where Datasette's own would lead: rows sorted by it
+        tab.goto("/longlist/comments?_sort_desc=depth")
+        with sqlite3.connect(built.db_path) as db:
+            expected = [row[0] for row in db.execute("select id from comments order by position limit 3")]
+        link = tab.page.locator("th[data-column=position] a")
+        href = link.get_attribute("href")
+        assert href == "/longlist/comments?_sort=position"
+        tab.goto(href)
+        assert rows_on_page(tab.page).locator("td.col-id").all_inner_texts()[:3] == expected
+        if width == 1280:  # Datasette's column menu (table.js) reads its column from the markup
+            tab.page.locator("th[data-column=position] .dropdown-menu-icon").click()
+            menu = tab.page.locator("body > .dropdown-menu")
+            assert menu.is_visible() and "Sort descending" in menu.inner_text() and "Sort ascending" not in menu.inner_text()
+            assert "INTEGER NOT NULL" in menu.locator(".dropdown-column-type").inner_text()  # position is required
+        tab.check()
+    finally:
+        tab.context.close()

@@ -63,8 +63,17 @@ def guess(value):
 
 
 def link(datasette, database, table, key, text=None):
-    url = datasette.urls.row(database, table, tilde_encode(str(key)))
+    url = f"{table_url(datasette, database, table)}/{tilde_encode(str(key))}"  # datasette.urls.row's URL
     return markupsafe.Markup('<a href="{}">{}</a>').format(url, key if text is None else text)
+
+
+def table_url(datasette, database, table):
+    """datasette.urls.table as a plain string, once per table: building it is most of a link's
+    cost (Datasette's PrefixedUrlString), and a page may link every row."""
+    urls = datasette.__dict__.setdefault("longlist_table_urls", {})
+    if (database, table) not in urls:
+        urls[database, table] = str(datasette.urls.table(database, table))
+    return urls[database, table]
 
 
 def row_kind(row):
