@@ -54,7 +54,7 @@ def fetch(url, timeout=600):
 
 def start(project, plugins_dir):
     port = free_port()
-    args = instance.command(project, port)
+    args = instance.command(project, port, workers=1)  # one worker process: its memory is what is measured
     args[args.index("--plugins-dir") + 1] = str(plugins_dir)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,8 @@
 """Load figures for the published instance, on 127.0.0.1 only.
 
 Starts Datasette exactly as `python -m scripts serve` does (scripts/serve/instance.py
-command()) on the built database and measures with wrk at 10 connections, every figure also
+command(): one worker process per core, scripts/serve/workers.py; --workers N to compare)
+on the built database and measures with wrk at 10 connections, every figure also
 as a ratio to the ceiling this machine sets in the same run (the same JSON body served as a
 static file by nginx, one worker):
 
@@ -26,6 +27,7 @@ Usage, from the repository root:
     .venv/bin/python bench/serve_load.py                  # 10,000 requests per page
     .venv/bin/python bench/serve_load.py --requests 2000  # a quicker look
     .venv/bin/python bench/serve_load.py --root /tmp/old-checkout   # another checkout's site (before/after)
+    .venv/bin/python bench/serve_load.py --workers 1      # one worker process, as `datasette serve` runs
 Every run is bounded: at most --requests per page and --max-seconds per measurement.
 """
 
@@ -211,12 +213,33 @@ def under_hostile_load(base, args):
         return normal, hostile.result()
 
 
+def process_tree(pid):
+    """`pid` and every process below it (Linux /proc): a launcher and its workers."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, waiting = [], [pid]
+    while waiting:
+        tree.append(waiting.pop())
+        waiting += children.get(tree[-1], [])
+    return tree
+
+
 def peak_rss_mb(pid):
-    """The process's peak resident memory so far (Linux), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The peak resident memory so far (Linux), in MB, of the process and those below it, summed:
+    [(pid, MB)] per process."""
+    peaks = []
+    for member in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        peaks += [(member, int(line.split()[1]) / 1024) for line in lines if line.startswith("VmHWM:")]
+    return peaks
 
 
 def warm_status(base):
@@ -272,6 +295,7 @@ def main(argv=None):
     parser.add_argument("--hostile-seconds", type=int, default=15, help="length of the hostile-SQL phase (default 15)")
     parser.add_argument("--skip-hostile", action="store_true", help="leave out the hostile-SQL phase")
     parser.add_argument("--skip-first-visits", action="store_true", help="leave out the fresh servers of the first-visit phase")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: as `serve` runs, one per core)")
     parser.add_argument("--root", type=Path, default=None, help="the checkout whose build and site to serve (default: this one)")
     parser.add_argument(
         "--setting",
@@ -298,7 +322,7 @@ def main(argv=None):
         served = instance
 
     def command(port):
-        args_ = served.command(project, port)
+        args_ = served.command(project, port, **({"workers": args.workers} if args.workers is not None else {}))
         for name, value in args.setting:  # an experiment: the same command with other values
             args_ += ["--setting", name, value]
         return args_
@@ -384,7 +408,8 @@ def main(argv=None):
     )
     statuses = ", ".join(f"{n} x {status}" for status, n in sorted(hostile["statuses"].items()))
     print(f"  hostile queries: {hostile['requests']} answered ({statuses}), p99 {hostile['p99_ms']:.0f} ms, max {hostile['max_ms']:.0f} ms")
-    print(f"  the server's peak memory over the whole run: {peak_memory:.0f} MB")
+    each = ", ".join(f"{mb:.0f}" for _, mb in peak_memory)
+    print(f"  the server's peak memory over the whole run: {sum(mb for _, mb in peak_memory):.0f} MB in {len(peak_memory)} processes ({each} MB)")
     return 0
 
 

@@ -407,11 +407,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(project, log):
-    """A Datasette process started exactly as `serve` starts it, on a free port: (process, base URL)."""
+def start_server(project, log, workers=None):
+    """A Datasette process started exactly as `serve` starts it (with `workers` worker processes,
+    default one per core), on a free port: (process, base URL)."""
     port = free_port()
     with open(log, "wb") as output:
-        process = subprocess.Popen(instance.command(project, port), stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(instance.command(project, port, workers=workers), stdout=output, stderr=subprocess.STDOUT)
     base = f"http://{instance.HOST}:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -470,6 +471,12 @@ def get(url, headers=None, timeout=30):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def without_timing(body):
+    """A page without the time its queries took (Datasette prints it): what differs between two
+    renderings of the same page."""
+    return re.sub(rb"Queries took [0-9.]+ms|\"query_ms\": [0-9.e-]+", b"", body)
 
 
 def plugin(name):

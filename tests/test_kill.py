@@ -225,6 +225,6 @@ def test_serve_finishes_an_interrupted_commit_before_serving(versions, tmp_path,
     project, args = staged_copy(versions, tmp_path / "project")
     kill(start_stopped(args, REPO.root, "stop:3"))
     served = []
-    monkeypatch.setattr(instance, "serve", lambda project, port: served.append(assert_one_complete_set(project, versions)))
+    monkeypatch.setattr(instance, "serve", lambda project, port, workers=None: served.append(assert_one_complete_set(project, versions)))
     assert main(["serve"], root=project.root) == 0
     assert served == ["new"]

@@ -102,19 +102,18 @@ def datasette_executable():
     return os.path.join(os.path.dirname(sys.executable), "datasette")
 
 
-def command(project, port=DEFAULT_PORT, host=HOST):
-    return [
-        datasette_executable(),
-        "serve",
-        "--immutable",
-        str(project.db_path),
-        *site_options(project),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        *setting_options(),
-    ]
+def serve_arguments(project, port=DEFAULT_PORT, host=HOST):
+    """The arguments of `datasette serve` for this site."""
+    return ["--immutable", str(project.db_path), *site_options(project), "--host", host, "--port", str(port), *setting_options()]
+
+
+def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
+    """`datasette serve` with this site's arguments, run in `workers` processes (default: one per
+    core) by scripts/serve/workers.py."""
+    from scripts.serve import workers as worker_processes
+
+    count = worker_processes.default_workers() if workers is None else workers
+    return [sys.executable, "-m", "scripts.serve.workers", "--workers", str(count), "--", *serve_arguments(project, port, host)]
 
 
 def app(project, metadata=None):
@@ -135,7 +134,8 @@ def app(project, metadata=None):
     )
 
 
-def serve(project, port=DEFAULT_PORT):
-    args = command(project, port)
-    print(f"Serving {project.rel(project.db_path)} at http://{HOST}:{port}/ (Ctrl-C stops)", flush=True)
+def serve(project, port=DEFAULT_PORT, workers=None):
+    args = command(project, port, workers=workers)
+    count = args[args.index("--workers") + 1]
+    print(f"Serving {project.rel(project.db_path)} at http://{HOST}:{port}/ with {count} worker process(es) (Ctrl-C stops)", flush=True)
     os.execv(args[0], args)

@@ -17,6 +17,9 @@ for pages nobody asked for yet. So the cache has two parts:
   replaced by the asking request's own where it appears (only for a Host made of letters,
   digits, dots, dashes and a port; for any other, Datasette renders the page as before).
   GET /-/warm tells how far the warm-up is (JSON); the server's log gets one line when it ends.
+  Served by several worker processes (scripts/serve/workers.py), each worker warms its own
+  cache and reports to the launcher's run folder; /-/warm's `state` is then "done" only when
+  every worker is, and `workers` lists each one.
 - **Other pages** (a filter, a sort, a facet, a search): kept after their first successful
   answer, least recently used first out.
 
@@ -36,6 +39,8 @@ requests are never answered from the cache either.
 
 import asyncio
 import html
+import json
+import os
 import re
 import sys
 import time
@@ -58,6 +63,8 @@ LIVE_PARAMS = {"sql", "_where", "_trace"}
 HEADER = "x-longlist-cache"  # HIT or MISS, so a test or a person can tell
 PLUGIN = "longlist-cache"  # metadata.yml: plugins: longlist-cache: warm: [extra paths]
 STATUS_PATH = "/-/warm"
+# set by scripts/serve/workers.py when several worker processes serve the site
+RUN_DIR_ENV, WORKERS_ENV = "LONGLIST_RUN_DIR", "LONGLIST_WORKERS"
 WARM_HOST = b"longlist-warm.invalid"  # a host no visitor uses, replaced by the visitor's when served
 SAFE_HOST = re.compile(rb"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 HREF = re.compile(rb"""href=["']([^"'#]*)""")
@@ -281,8 +288,40 @@ class Warmer:
         self.pages.append(path)
         return body
 
+    def report(self):
+        """This worker's state, in the run folder of a several-worker server (else nothing)."""
+        run_dir = os.environ.get(RUN_DIR_ENV)
+        if not run_dir:
+            return
+        status = self.status()
+        summary = {"pid": os.getpid(), **{key: status[key] for key in ("state", "pages", "bytes", "seconds")}}
+        path = Path(run_dir) / f"warm-{os.getpid()}.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(summary), encoding="utf-8")
+        temporary.replace(path)  # a reader never sees half a file
+
+    def all_workers(self):
+        """This worker's status; with several workers, `state` is theirs together and `workers`
+        lists each (a worker that has not reported yet counts as waiting)."""
+        status = self.status()
+        run_dir, expected = os.environ.get(RUN_DIR_ENV), int(os.environ.get(WORKERS_ENV) or 1)
+        if not run_dir:
+            return status
+        workers = []
+        for path in sorted(Path(run_dir).glob("warm-*.json")):
+            try:
+                summary = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if alive(summary["pid"]):  # a worker the server restarted leaves its old report behind
+                workers.append(summary)
+        states = [w["state"] for w in workers] + ["waiting"] * max(0, expected - len(workers))
+        state = "done" if all(s == "done" for s in states) else "running" if "running" in states or "done" in states else "waiting"
+        return {**status, "state": state, "worker": {"pid": os.getpid(), "state": status["state"]}, "workers": workers}
+
     async def run(self):
         self.state, self.started = "running", time.monotonic()
+        self.report()
         try:
             done = set()
             links = []
@@ -296,6 +335,7 @@ class Warmer:
                 await self.keep_once(path, done)
         finally:
             self.state, self.finished = "done", time.monotonic()
+            self.report()
             print(
                 f"longlist cache: warmed {len(self.pages)} canonical pages ({self.cache.canonical_bytes / 1e6:.1f} MB) "
                 f"in {self.finished - self.started:.1f}s; not kept: {len(self.failed)} failed, {len(self.too_big)} too big"
@@ -311,6 +351,16 @@ class Warmer:
         body = await self.keep(path)
         await asyncio.sleep(0)  # let waiting requests go first
         return body
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def served_databases(datasette):
@@ -446,4 +496,4 @@ def register_routes():
 
 async def warm_status(datasette):
     _, warmer = parts(datasette)
-    return Response.json(warmer.status(), headers={"cache-control": "no-store"})
+    return Response.json(warmer.all_workers(), headers={"cache-control": "no-store"})
