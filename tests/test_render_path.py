@@ -1,6 +1,7 @@
 """site/plugins/fast_render.py makes Datasette's render path cheaper without changing a page:
-the tables it writes in Python are the tables Datasette's own `_table.html` writes, the
-absolute URLs are Datasette's, and a template name with no template stays without one."""
+the tables and facet values it writes in Python are what Datasette's own `_table.html` and
+`_facet_results.html` write, the absolute URLs are Datasette's, and a template name with no
+template stays without one."""
 
 import re
 from collections import Counter
@@ -11,11 +12,14 @@ from jinja2 import DictLoader, Environment, TemplateNotFound
 
 from tests.helpers import DatasetteClient, copy_project, plugin
 
-# a filter with labels of foreign keys, facets, a sort each way, sort links carrying a query
-# string to escape, full-text search, a view, a generic row page, no rows, a second page
+# a filter with labels of foreign keys, facets (with labels, a selected value, cut short), a
+# sort each way, sort links carrying a query string to escape, full-text search, a view, a
+# generic row page, no rows, a second page
 PAGES = [
     "/longlist/arguments?kind=claim",
     "/longlist/argument_targets?_facet=stance",
+    "/longlist/argument_targets?_facet=stance&stance=supports&theory_number=9",
+    "/longlist/comments?_facet_size=2",
     "/longlist/comments?_sort_desc=depth",
     "/longlist/comments?_sort=depth&_x=%3Cb%3E%26%22%27",
     "/longlist/arguments?_search=deception",
@@ -53,9 +57,10 @@ def structure(page):
 
 @pytest.fixture(scope="module")
 def with_and_without(built, tmp_path_factory):
-    """The site, and the same site with Datasette's own _table.html."""
+    """The site, and the same site with Datasette's own _table.html and _facet_results.html."""
     plain = copy_project(built.root, tmp_path_factory.mktemp("plain") / "project")
-    (plain.site_dir / "templates" / "_table.html").unlink()
+    for name in ("_table.html", "_facet_results.html"):
+        (plain.site_dir / "templates" / name).unlink()
     ours, datasettes = DatasetteClient(built), DatasetteClient(plain)
     yield ours, datasettes
     ours.close()
@@ -70,8 +75,10 @@ def test_a_page_is_the_page_datasettes_own_table_template_makes(with_and_without
     assert structure(mine.text) == structure(its.text)
 
 
-def test_the_pages_compared_show_tables_with_rows(with_and_without):
+def test_the_pages_compared_show_tables_with_rows_and_facets(with_and_without):
     ours, _ = with_and_without
+    selected = ours.get("/longlist/argument_targets?_facet=stance&stance=supports&theory_number=9").text
+    assert "&middot;" in selected and 'class="facet-truncated"' in ours.get("/longlist/comments?_facet_size=2").text
     cells = {path: ours.get(path).text.count("<td class=") for path in PAGES}
     assert cells.pop("/longlist/theories?number=999") == 0
     assert "0 records" in ours.get("/longlist/theories?number=999").text
