@@ -52,10 +52,15 @@ def default_workers():
 
 
 def serve_context(serve_args):
-    """`datasette serve`'s parsed arguments (a click context); bad arguments fail as they would there."""
+    """`datasette serve`'s parsed arguments (a click context); bad arguments stop with click's
+    own message, as `datasette serve` would."""
+    import click
     from datasette.cli import serve
 
-    return serve.make_context("serve", list(serve_args))
+    try:
+        return serve.make_context("serve", list(serve_args))
+    except click.ClickException as error:
+        raise SystemExit(f"error: datasette serve: {error.format_message()}") from None
 
 
 def create_app():
