@@ -153,6 +153,10 @@ def measures(left, right, theories, comparison, left_name, right_name):
         either, both = set(left_units) | set(right_units), set(left_units) & set(right_units)
         row(level, "jaccard", len(either), len(both), Fraction(len(both), len(either)) if either else None, description)
 
+    def cohen(level, pairs, description):
+        """Cohen's kappa of paired readings, and how many pairs agree."""
+        row(level, "cohen_kappa", len(pairs), sum(1 for a, b in pairs if a == b), kappa(pairs)[1], description)
+
     pairs = [(category(ls.get(u)), category(rs.get(u))) for u in units]
     observed, k = kappa(pairs)
     agreed = sum(1 for a, b in pairs if a == b)
@@ -168,26 +172,11 @@ def measures(left, right, theories, comparison, left_name, right_name):
     )
     row("stance", "percent_agreement", len(pairs), agreed, observed, "share of the same (source, theory) pairs given the same stance category (none included).")
     both = [(a, b) for a, b in pairs if a != "none" and b != "none"]
-    observed, k = kappa(both)
-    row(
-        "stance_targeted",
-        "cohen_kappa",
-        len(both),
-        sum(1 for a, b in both if a == b),
-        k,
-        "Cohen's kappa on the stance category over the (source, theory) pairs both passes target.",
-    )
+    cohen("stance_targeted", both, "Cohen's kappa on the stance category over the (source, theory) pairs both passes target.")
     lt, rt = {u for u in ls}, {u for u in rs}
     jaccard("target", lt, rt, "which sources target which theories: pairs both give / pairs either gives.")
     presence = [(u in lt, u in rt) for u in units]
-    row(
-        "target",
-        "cohen_kappa",
-        len(presence),
-        sum(1 for a, b in presence if a == b),
-        kappa(presence)[1],
-        "Cohen's kappa on whether each (source, theory) pair is targeted at all.",
-    )
+    cohen("target", presence, "Cohen's kappa on whether each (source, theory) pair is targeted at all.")
     lp, rp = point_units(left), point_units(right)
     jaccard(
         "target_point",
@@ -204,12 +193,9 @@ def measures(left, right, theories, comparison, left_name, right_name):
         "which (source, earlier source) pairs are linked by any relation between their arguments: pairs both link / pairs either links.",
     )
     typed = [(category(lr.get(u)), category(rr.get(u))) for u in linked]
-    row(
+    cohen(
         "relation_type",
-        "cohen_kappa",
-        len(typed),
-        sum(1 for a, b in typed if a == b),
-        kappa(typed)[1],
+        typed,
         "Cohen's kappa on the set of relation types between the arguments of each linked (source, earlier source) pair (none where a pass has no link).",
     )
     lx = {(*u, t) for u, types in lr.items() for t in types}
@@ -217,25 +203,15 @@ def measures(left, right, theories, comparison, left_name, right_name):
     jaccard("relation_type", lx, rx, "(source, earlier source, relation type) triples both give / triples either gives.")
     aligned = align(left.arguments, right.arguments)
     kinds = [(a["kind"], b["kind"]) for a, b in aligned]
-    row(
+    cohen(
         "kind",
-        "cohen_kappa",
-        len(kinds),
-        sum(1 for a, b in kinds if a == b),
-        kappa(kinds)[1],
+        kinds,
         f"Cohen's kappa on the kind of each of the {len(left.arguments)} arguments of the first-named pass, "
         f"aligned with the other pass's argument whose evidence overlaps it most ({len(kinds)} aligned).",
     )
     voices = [(a["voice"], b["voice"]) for a, b in aligned if a["voice"] and b["voice"]]
     if voices:
-        row(
-            "voice",
-            "cohen_kappa",
-            len(voices),
-            sum(1 for a, b in voices if a == b),
-            kappa(voices)[1],
-            "Cohen's kappa on the voice (own, reported, quoted) of the aligned arguments.",
-        )
+        cohen("voice", voices, "Cohen's kappa on the voice (own, reported, quoted) of the aligned arguments.")
     return rows
 
 

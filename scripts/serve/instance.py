@@ -7,6 +7,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from scripts.serve import workers as worker_processes
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 # Each name/value is passed to Datasette as --setting NAME VALUE (datasette 0.65).
@@ -110,8 +112,6 @@ def serve_arguments(project, port=DEFAULT_PORT, host=HOST):
 def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
     """`datasette serve` with this site's arguments, run in `workers` processes (default: one per
     core) by scripts/serve/workers.py."""
-    from scripts.serve import workers as worker_processes
-
     count = worker_processes.default_workers() if workers is None else workers
     return [sys.executable, "-m", "scripts.serve.workers", "--workers", str(count), "--", *serve_arguments(project, port, host)]
 

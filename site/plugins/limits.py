@@ -13,29 +13,22 @@ Each answers something tests/test_hostile_sql.py and bench/serve_load.py send:
 
 import asyncio
 import gc
-import importlib.util
 import re
+import runpy
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 import datasette.handle_exception
 from datasette import hookimpl
 
-
-def sibling(name):
-    """Another file of this plugins folder, loaded by path (Datasette puts the folder on no import path)."""
-    spec = importlib.util.spec_from_file_location(f"longlist_site_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# The sizes live in sizes.py, which the build reads too (it refuses longer contributed values).
+# The sizes live in sizes.py, which the build reads too (it refuses longer contributed values),
+# read by path (Datasette puts the plugins folder on no import path).
 # No honest query needs a longer string or blob; SQLite refuses one with "string or blob too
 # big". max_returned_rows (200) of it make about 5 MB, which Datasette renders in ~60 ms of the
 # event loop (50 kB values took twice that).
-sizes = sibling("sizes")
+sizes = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("sizes.py"))))
 MAX_VALUE_BYTES = sizes.MAX_VALUE_BYTES
 MAX_SQL_BYTES = sizes.MAX_SQL_BYTES
 # LIKE costs the pattern's length times the value's; Datasette's filters need short ones.

@@ -20,22 +20,16 @@ but the access line. The header timeout a public server needs is not here: uvico
 so a deployment sits behind a platform or proxy that has one (docs/publishing.md).
 """
 
-import importlib.util
 import json
+import runpy
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette import hookimpl
 
-
-def sibling(name):
-    spec = importlib.util.spec_from_file_location(f"longlist_site_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sizes = sibling("sizes")
+# sizes.py beside this file, by path: Datasette puts the plugins folder on no import path
+sizes = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("sizes.py"))))
 
 METHODS = ("GET", "HEAD")
 MAX_QUERY_BYTES = 3 * sizes.MAX_SQL_BYTES  # brought-in SQL, percent-encoded, is the longest honest query string
