@@ -91,6 +91,14 @@ async def theory_page(datasette, database, number):
         )
     }
     page["stats"] = await one(db, "select * from theory_rating_stats where theory_number = ?", [number])
+    # what "no scores" means in this build: the contributed sets and whether any of them scored this theory
+    page["contributed"] = await one(
+        db,
+        "select count(distinct s.id) as sets, count(distinct case when r.score is not null then s.id end) as scoring,"
+        " count(distinct case when r.theory_number = ? and (r.score is not null or r.rank is not null) then s.id end) as rating_it"
+        " from rating_sets s left join ratings r on r.rating_set_id = s.id where s.kind != ?",
+        [number, GROUP_KIND],
+    )
 
     names = await writers(db)
     found = await rows(
@@ -117,6 +125,8 @@ async def theory_page(datasette, database, number):
         argument["writer"] = names.get(argument["participant_id"]) if argument["participant_id"] else None
     page["stances"] = stance_groups(arguments)
     page["argument_count"] = len({a["id"] for a in arguments})
+    # the counts of the chart arguments_per_theory, from the same view
+    page["summary"] = await one(db, "select * from theory_argument_summary where number = ?", [number])
 
     comments = {}
     for row in await rows(
