@@ -174,3 +174,33 @@ def test_every_relation_of_the_schema_has_a_sentence(descriptor):
     assert set(field["constraints"]["enum"]) == set(reading.RELATION_SENTENCES)
     for pattern in reading.RELATION_SENTENCES.values():
         assert pattern.index("{subject}") < pattern.index("{object}") or pattern.startswith("The post"), pattern
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_argument_map_reads_without_hover_and_its_legend_is_whole(browser, server, db, width, tmp_path_factory):
+    arguments = db.execute("select id, summary from arguments order by start, id").fetchall()
+    titles = {str(r["number"]): r["title"] for r in db.execute("select number, title from theories")}
+    tab = Tab(browser, server)
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    try:
+        tab.goto("/thread")
+        figure = tab.page.locator("#argument-map svg.argument-map-figure")
+        figure.scroll_into_view_if_needed()
+        # each argument's own words are drawn as text, not only in a hover title
+        drawn = figure.locator("a[href*='/arguments/'] > text").all_text_contents()
+        assert len(drawn) == len(arguments)
+        for argument, text in zip(arguments, drawn):
+            assert text.startswith(argument["id"]) and " ".join(argument["summary"].split()[:4]) in text, text
+        # the theories by name, next to their numbers
+        stances = " ".join(figure.locator("text[fill='#444444']").all_text_contents())
+        assert "3 Auditing" in stances and f"9 {titles['9']}" in stances
+        # the legend (every relation) lies within the screen's width
+        frame = tab.page.locator("#argument-map .figure-scroll").bounding_box()
+        for relation in ("supports", "agrees", "answers", "clarifies", "rebuts"):
+            label = figure.locator("text").filter(has_text=re.compile(f"^{relation}$")).first.bounding_box()
+            assert label["x"] + label["width"] <= min(width, frame["x"] + frame["width"]), relation
+        assert tab.page.evaluate("document.documentElement.scrollWidth") <= width
+        tab.page.screenshot(path=os.path.join(shots_dir(tmp_path_factory), f"thread-argument-map-{width}.png"))
+        tab.check()
+    finally:
+        tab.context.close()
