@@ -204,3 +204,47 @@ def test_argument_map_reads_without_hover_and_its_legend_is_whole(browser, serve
         tab.check()
     finally:
         tab.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_smaller_reading_aids(browser, server, db, width):
+    """Parameter boxes show the default their results use; search results without the raw rank
+    and with whole words; web addresses in comments are links; bylines in plain words."""
+    inferred = db.execute("select id from comments where attribution_grade = 'inferred' order by position").fetchall()
+    urls = [u for (body,) in db.execute("select body from comments") for u in re.findall(r"https?://\S+", body)]
+    assert inferred and len(urls) == 2  # facts of the source: one inferred writer, two spreadsheets
+    tab = Tab(browser, server)
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    try:
+        tab.goto("/longlist/theory_with_points")
+        first = tab.page.locator("table.rows-and-columns tbody tr").first.inner_text()
+        assert tab.page.locator("input[name=number]").input_value() == "9" and "Interpretability tools in the loss function" in first
+        tab.goto("/longlist/search_text?q=deception")
+        header = [h.strip() for h in tab.page.locator("table.rows-and-columns thead th").all_inner_texts()]
+        assert header == ["kind", "id", "title", "snippet"]
+        assert tab.page.locator("input[name=q]").first.input_value() == "deception"
+        for row in tab.page.locator("table.rows-and-columns tbody tr").all():
+            if row.locator("td.col-kind").inner_text().strip() == "comment":
+                title = row.locator("td.col-title").inner_text().strip()
+                assert title.endswith(" …") or not title.endswith("…"), title
+                words = title.removesuffix(" …").split()
+                body = " ".join(db.execute("select body from comments where id = ?", [row.locator("td.col-id").inner_text().strip()]).fetchone()[0].split())
+                assert body.startswith(" ".join(words)), title  # whole words only
+        linked = set()
+        for comment in ("c17", "c18"):
+            tab.goto(f"/longlist/comments/{comment}")
+            linked |= {a.get_attribute("href") for a in tab.page.locator(".comment-text a.source-url").all()}
+        assert {u.rstrip(".,;:)") for u in urls} <= linked
+        tab.goto("/longlist/comments/c01")
+        assert words_of(tab.page.locator(".byline").inner_text()).startswith("By Rohin.")
+        tab.goto("/thread")
+        for (comment_id,) in inferred:
+            assert "inferred" in tab.page.locator(f"li#{comment_id} > .comment-box .comment-head").inner_text()
+        assert tab.page.evaluate("document.documentElement.scrollWidth") <= width
+        tab.check()
+    finally:
+        tab.context.close()
+
+
+def words_of(text):
+    return " ".join(text.split())

@@ -5,6 +5,7 @@ and columns come from the package descriptor; saved queries and views from their
 """
 
 import html
+import re
 from pathlib import Path
 
 import yaml
@@ -42,8 +43,25 @@ def canned_queries(project, empty_charts=None, live_charts=None):
                     query["chart"] = live_charts[path.stem]
         if header.get("params"):
             query["params"] = header["params"].split()
+            defaults = param_defaults(sql, query["params"])
+            if defaults:  # the parameter boxes show them (site/plugins/query_defaults.py)
+                query["param_defaults"] = defaults
         queries[path.stem] = query
     return queries
+
+
+# How a saved query gives a parameter its default: coalesce(nullif(:name, ''), 'default'),
+# with or without trim() around the parameter.
+PARAM_DEFAULT = re.compile(r"coalesce\(nullif\((?:trim\()?:(\w+)\)?, ''\), '([^']*)'\)")
+
+
+def param_defaults(sql, params):
+    """{parameter: its default} as the query's SQL spells it, for the parameters it declares."""
+    found = {}
+    for name, default in PARAM_DEFAULT.findall(sql):
+        if name in params:
+            found.setdefault(name, default)
+    return found
 
 
 def table_metadata(resource, presentation):
