@@ -1,19 +1,20 @@
-"""Charts of the saved queries, drawn live by datasette-vega and as SVG for the README.
+"""Charts of the saved queries, drawn live on each query's page and as SVG for the docs.
 
 A saved query asks for a chart with one header line in its .sql file:
 
-    -- chart: mark=bar x=theory:ordinal y=comments:quantitative color=kind
+    -- chart: mark=bar x=theory:ordinal y=comments:quantitative color=kind [scale=0:10]
 
-(mark: bar, line or circle; x and y: COLUMN:TYPE with a datasette-vega type; color and size:
-optional columns). That one line gives both pictures:
-- Datasette: the query's description links to its page with datasette-vega's URL fragment, so
-  one click opens the chart drawn. datasette-vega reads its settings from the fragment only
-  when the page loads, hence the link's `?_chart=1` (a full load, not a jump within the page).
-- docs/charts.md: the build runs the query with its default parameters and renders docs/charts/NAME.svg
-  with vl-convert, and `python -m scripts docs` lists them in docs/charts.md.
-datasette-vega sorts labels alphabetically and ignores ORDER BY, so a query that wants another
-order gives its labels prefixes that sort that way (zero-padded numbers). A label that names a
-theory starts with the theory's zero-padded number, in every chart.
+(mark: bar, line or circle; x and y: COLUMN:TYPE with TYPE quantitative, ordinal, nominal,
+temporal or a -bin variant; color and size: optional columns; scale: a fixed LOW:HIGH for the
+quantitative axis). That one line gives one Vega-Lite spec (chart_spec) and both pictures:
+- the site: the spec goes into the query's metadata as `chart`; its page draws it with the
+  page's own rows (site/templates/query.html, site/static/chart.js, vendored Vega);
+- docs/charts.md: the build runs the query with its default parameters and renders the same
+  spec with those rows to docs/charts/NAME.svg with vl-convert; `python -m scripts docs` lists them.
+Vega-Lite sorts ordinal labels alphabetically, so a query that wants another order gives its
+labels prefixes that sort that way (zero-padded numbers). A label that names a theory starts
+with the theory's zero-padded number, in every chart. Stance colours come from one palette
+(scripts/publishing/palette.py).
 
 A chart never draws empty axes. A row is plottable when it has both coordinates; a chart whose
 query has no plottable row (or only bars of length 0) must say why in a
@@ -28,7 +29,6 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from scripts.core.errors import BuildError
 from scripts.publishing import palette
@@ -38,8 +38,6 @@ MARKS = ("bar", "line", "circle")
 # datasette-vega's own type options; "-bin" bins the values.
 TYPES = ("quantitative", "quantitative-bin", "temporal", "temporal-bin", "ordinal", "nominal")
 KEYS = ("mark", "x", "y", "color", "size", "scale")
-# quote() with these safe characters encodes as JavaScript's encodeURIComponent (datasette-vega's)
-URI_COMPONENT_SAFE = "-_.!~*'()"
 CHART_DIR = Path("docs") / "charts"
 # vl-convert measures text with this font, which it bundles: the SVGs do not depend on the
 # fonts installed on the machine that builds them.
@@ -110,20 +108,6 @@ def parse(text, file, line):
             raise BuildError(file, f"scale={settings['scale']!r}: expected LOW:HIGH, two numbers, LOW below HIGH (such as 0:10)", line=line, field="chart")
         scale = tuple(int(v) if v == int(v) else v for v in scale)
     return Chart(settings["mark"], *axes["x"], *axes["y"], settings.get("color", ""), settings.get("size", ""), scale)
-
-
-def fragment(chart):
-    """datasette-vega's URL fragment, its keys in the order it writes them itself."""
-    pairs = [
-        ("mark", chart.mark),
-        ("x_column", chart.x),
-        ("x_type", chart.x_type),
-        ("y_column", chart.y),
-        ("y_type", chart.y_type),
-        ("color_column", chart.color),
-        ("size_column", chart.size),
-    ]
-    return "&".join(f"g.{key}={quote(value, safe=URI_COMPONENT_SAFE)}" for key, value in pairs if value)
 
 
 CHART_ANCHOR = "chart"  # the id of the figure a query's page draws its chart in (site/templates/query.html)
