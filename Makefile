@@ -14,6 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# datasette-vega (until 0.2.0) put its 944 KB script on every page; the site now draws its
+	@# own charts on the pages that have one (site/static/chart.js): an older venv loses it
+	$(PY) -m pip uninstall --quiet --yes datasette-vega 2>/dev/null || true
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -202,10 +202,12 @@ def test_per_theory_counts_count_own_voice_and_distinct_comments(client, tables,
     own_stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in own_targets}
     all_stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in tables["argument_targets"]}
     assert sum(r["arguments"] for r in per_theory) == len(own_stances) < len(all_stances)
-    for row in per_theory:
-        assert 1 <= row["comments"] <= row["arguments"]
-        assert row["writers_stated"] <= row["comments"]
     summary = rows(client, "/longlist/theory_argument_summary.json?_shape=objects&_size=max")
+    for row in per_theory:
+        assert 1 <= row["sources_taking_stance"] <= row["arguments"]
+        assert row["sources_taking_stance"] <= row["sources_on_theory"]  # a source is counted once per theory
+        assert row["writers_stated"] <= row["sources_taking_stance"]
+        assert row["sources_on_theory"] == next(r["comments"] for r in summary if row["theory"].startswith(f"{r['number']:02d} "))
     auditing = next(r for r in summary if r["number"] == 3)
     sources = {arguments[t["argument_id"]]["comment_id"] or "post" for t in own_targets if t["theory_number"] == "3"}
     assert auditing["comments"] == len(sources)

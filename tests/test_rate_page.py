@@ -20,7 +20,7 @@ from tests.helpers import REPO, Tab, copy_inputs, fetch_json, quiet, read_csv, s
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 
 FIXTURE_SETS = REPO.root / "tests" / "fixtures" / "ratings"
-SHOTS = Path("/tmp/shots-14")
+SHOTS = Path("/tmp/site-shots")
 # The fixed set: halves, a tie (theories 4 and 5), skipped theories, an unranked theory (20).
 LABEL, DATE = "Fixture page rater", "2001-02-03"
 TYPED = {1: "9", 2: "2", 3: "4,5", 4: "6", 5: "6", 6: "3", 7: "10", 8: "8", 16: "1", 18: "7.5", 20: "5"}
@@ -201,7 +201,37 @@ def test_keyboard_use_scores_skips_and_moves_on(browser, real_server):
     assert "11 is out of range" in page.locator("#problem-3").inner_text()
     page.keyboard.press("Backspace")
     assert page.locator("#problem-3").inner_text() == ""
-    assert page.locator(".rate-count").inner_text() == "You have scored 2 theories and skipped 18."
+    assert page.locator(".rate-count").inner_text() == "You have scored 2 theories of 20 and skipped 1."
+    tab.check()
+    tab.context.close()
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_keyboard_pass_never_hides_the_box_under_the_bar_and_says_places_in_words(browser, real_server, width):
+    tab = open_page(browser, real_server, width)
+    page = tab.page
+    # before the reader does anything, nothing is "skipped"
+    assert [t for t in page.locator(".rate-state").all_inner_texts() if t.strip()] == []
+    assert "not scored a theory yet" in page.locator(".rate-count").inner_text()
+    # scores with ties (two 8s, three 5s), typed box after box with Enter, as a keyboard rater does
+    typed = [8, 8, 5, 5, 5, 9, 2, 7, 6, 3, 1, 4, 10, 0, 6.5, 7.5, 3.5, 2.5, 9.5, 4.5]
+    page.locator("#score-1").focus()
+    covered = []
+    for number, score in enumerate(typed, start=1):
+        assert page.evaluate("document.activeElement.id") == f"score-{number}"
+        box = page.evaluate("document.activeElement.getBoundingClientRect().toJSON()")
+        bar = page.evaluate("document.querySelector('.rate-bar').getBoundingClientRect().toJSON()")
+        if box["bottom"] > bar["top"] or box["top"] < 0:
+            covered.append(number)
+        page.keyboard.type(str(score))
+        page.keyboard.press("Enter")
+    assert not covered, f"score boxes under the sticky bar or off screen at {width} px: {covered}"
+    assert [t for t in page.locator(".rate-state").all_inner_texts() if t.strip()] == []  # every box has a score
+    places = " ".join(page.locator(".rate-differences li").all_inner_texts())
+    assert places and ".5th" not in places and "(tied)" not in places
+    assert "joint" in places or all(float(r) == int(float(r)) for r in page.locator(".rate-differences li").evaluate_all("l => l.map(e => e.dataset.rank)"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"rate-keyboard-{width}.png"))
     tab.check()
     tab.context.close()
 

@@ -7,13 +7,14 @@ import re
 import shlex
 import sqlite3
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import yaml
 
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import build, built_zip_name
-from scripts.publishing import charts, docs, queries
+from scripts.publishing import charts, docs, palette, queries
 from scripts.serve import instance, publish
 from tests.helpers import REPO, SVG, DatasetteClient, enough_to_draw, output_snapshot, plottable, quiet, svg_marks
 
@@ -114,7 +115,7 @@ def test_there_are_charts_and_each_links_from_its_description_or_says_why_not(bu
 
 @pytest.mark.parametrize("query", CHARTED, ids=lambda q: q.name)
 def test_chart_labels_sort_in_the_query_order(client, query):
-    """datasette-vega sorts ordinal labels alphabetically; the queries label so that this is
+    """Vega-Lite sorts ordinal labels alphabetically; the queries label so that this is
     the order they return."""
     rows = client.get(f"/longlist/{query.name}.json?_shape=array").json()
     for column, vega_type in ((query.chart.x, query.chart.x_type), (query.chart.y, query.chart.y_type)):
@@ -123,12 +124,24 @@ def test_chart_labels_sort_in_the_query_order(client, query):
             assert labels == sorted(labels), column
 
 
-def test_fragment_is_what_datasette_vega_writes():
+def test_chart_links_lead_to_the_chart_on_the_query_page():
     chart = charts.parse("mark=bar x=a_b:ordinal y=n:quantitative color=kind", "f.sql", 3)
-    assert charts.fragment(chart) == "g.mark=bar&g.x_column=a_b&g.x_type=ordinal&g.y_column=n&g.y_type=quantitative&g.color_column=kind"
-    assert charts.fragment(charts.Chart("bar", "theory.label", "ordinal", "n/m", "quantitative-bin")) == (
-        "g.mark=bar&g.x_column=theory.label&g.x_type=ordinal&g.y_column=n%2Fm&g.y_type=quantitative-bin"
-    )
+    assert charts.href("q", chart) == "q#chart" and charts.href("q", chart, "db") == "db/q#chart"
+
+
+def test_fixed_scale_and_stance_palette_in_the_spec():
+    chart = charts.parse("mark=circle x=mean_score:quantitative y=theory:ordinal scale=0:10", "f.sql", 3)
+    query = charts.ChartedQuery("q", "Mean score per theory", chart, "", Path("q.sql"), 3)
+    spec = charts.chart_spec(query, [{"mean_score": 7.5, "theory": "03 Auditing"}])
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 10]
+    assert spec["encoding"]["x"]["axis"]["labelLimit"] == 0 and spec["encoding"]["y"]["axis"]["labelLimit"] == 0
+    stances = charts.Chart("bar", "n", "quantitative", "theory", "ordinal", "stance")
+    rows = [{"n": 1, "theory": "03 Auditing", "stance": s} for s in ("questions", "opposes", "supports")]
+    colour = charts.chart_spec(charts.ChartedQuery("q", "t", stances, "", Path("q.sql"), 3), rows)["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["supports", "opposes", "questions"]  # for and against first, whatever the rows' order
+    assert colour["scale"]["range"] == [palette.STANCE_COLOURS[s] for s in colour["scale"]["domain"]]
+    with pytest.raises(BuildError, match="LOW below HIGH"):
+        charts.parse("mark=bar x=a:quantitative y=b:ordinal scale=10:0", "f.sql", 3)
 
 
 @pytest.mark.parametrize(

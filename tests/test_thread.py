@@ -224,7 +224,7 @@ def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in tables["argument_targets"] if t["argument_id"] in own}
     assert sum(r["arguments"] for r in per_theory) == len(stances)
     labels = [r["theory"] for r in per_theory]
-    assert labels == sorted(labels), "labels sort in list order, as datasette-vega draws them"
+    assert labels == sorted(labels), "labels sort in list order, as the charts draw them"
     threads = rows(client, "/longlist/thread_sizes.json?_shape=objects&_size=max")
     assert sum(r["comments"] for r in threads) == len(comments)
     assert sum(r["arguments"] for r in threads) == sum(1 for a in tables["arguments"] if a["comment_id"])

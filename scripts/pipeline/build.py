@@ -69,7 +69,8 @@ def stage_outputs(project, staging, progress, timings=None):
     (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(project, staged_db))
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}, its counts into {inspect_file(project)}")
 
-    charted, empty_charts = charts.write_charts(project, staged_db, staging / charts.CHART_DIR, staging / charts.CHART_CACHE)
+    live_charts = {}
+    charted, empty_charts = charts.write_charts(project, staged_db, staging / charts.CHART_DIR, staging / charts.CHART_CACHE, live_charts)
     map_svg = argument_picture.write(staged_db, [staging / ARGUMENT_MAP_DOC])
     timer.done("charts", f"{len(charted)} charts checked against their queries, SVGs into {charts.CHART_DIR}/; {ARGUMENT_MAP_DOC}")
 
@@ -88,7 +89,7 @@ def stage_outputs(project, staging, progress, timings=None):
     (downloads / argument_picture.SERVED_NAME).write_text(map_svg, encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{packed.name} sha256 {packed.sha256[:12]}... ({packed.status.label})")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts))
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts, live_charts))
     timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
     seconds = validation.result()

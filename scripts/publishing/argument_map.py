@@ -4,7 +4,9 @@ bytes depend only on the data).
 
 Top to bottom, in page order: the post's paragraphs that hold arguments, then each comment,
 indented under the comment it replies to (a line joins it to its parent). Under each comment,
-one row per argument: its id, kind and the stances it takes on theories. On the right, an arc
+two lines per argument: its id, kind and short text (its summary, cut at a word), then the
+stances it takes with each theory's number and title, so the picture reads without hovering
+(touch screens have no hover). The legend is stacked at the left, within a phone's width. On the right, an arc
 joins an argument to the earlier argument it relates to; the arc's colour and dash pattern
 say which relation (so the picture also reads in greyscale), its arrow points at the earlier
 argument. Ids link to their pages when the picture is shown on the site's thread page.
@@ -22,8 +24,10 @@ FONT_SIZE = 11
 CHAR_WIDTH = 6.2  # a generous average width of a FONT_SIZE character, to place the arcs clear of the labels
 INDENT = 18
 HEADER_HEIGHT = 24
-ROW_HEIGHT = 17
-TOP = 100  # below the title and the legend
+ROW_HEIGHT = 31  # two lines: the argument's short text, then its stances and theories
+SUMMARY_CHARS = 90  # an argument's summary is cut at a word after this many characters
+LEGEND_COLUMN = 170  # the legend's two columns fit a 390 px screen
+TOP = 196  # below the title, the explanation and the legend
 LEFT = 10
 # relation -> (colour, dash pattern, width): for and against differ in hue and lightness and
 # in pattern; no two relations share both.
@@ -52,7 +56,10 @@ def load(db_path):
             ),
             "sections": rows("select id, position, start from post_sections order by position"),
             "arguments": rows("select id, comment_id, post_section_id, kind, summary, start from arguments order by start, id"),
-            "targets": rows("select argument_id, target_id, stance from argument_targets order by argument_id, target_id"),
+            "targets": rows(
+                "select g.argument_id, g.target_id, g.stance, t.title from argument_targets g join theories t on t.number = g.theory_number"
+                " order by g.argument_id, g.target_id"
+            ),
             "relations": rows("select argument_id, target_argument_id, relation from argument_relations order by argument_id, target_argument_id"),
         }
     finally:
@@ -78,9 +85,18 @@ def layout(data):
     return placed, y
 
 
+def short(text, limit=SUMMARY_CHARS):
+    """The text cut at a word before `limit` characters, with "…" if cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def argument_label(argument, targets):
-    stances = ", ".join(f"{STANCE_MARK.get(t['stance'], t['stance'])}{t['target_id']}" for t in targets)
-    return f"{argument['id']} {argument['kind']}" + (f"  {stances}" if stances else "")
+    """(first line, second line): "a07 claim: its short text", "− 3 Auditing; + 9.1 Interpretability ..."."""
+    stances = "; ".join(f"{STANCE_MARK.get(t['stance'], t['stance'])} {t['target_id']} {t['title']}" for t in targets)
+    return f"{argument['id']} {argument['kind']}: {short(argument['summary'])}", stances
 
 
 def group_text(p):
@@ -105,14 +121,13 @@ def svg(data):
     label_x = {p["id"]: LEFT + p["depth"] * INDENT + 14 for p in placed if p["row"] == "argument"}
     boxes = {p["id"]: group_text(p) for p in placed if p["row"] == "group"}
     widest = max(
-        [label_x[i] + len(labels[i]) * CHAR_WIDTH for i in labels]
+        [label_x[i] + max(len(line) for line in labels[i]) * CHAR_WIDTH for i in labels]
         + [LEFT + p["depth"] * INDENT + len(boxes[p["id"]]) * CHAR_WIDTH + 12 for p in placed if p["row"] == "group"]
     )
     arc_x = round(widest + 16)
     ys = {p["id"]: p["y"] for p in placed if p["row"] == "argument"}
     reach = max([abs(ys[r["argument_id"]] - ys[r["target_argument_id"]]) for r in data["relations"]] + [0])
-    legend_end = LEFT + 250 + sum(round(36 + len(r) * CHAR_WIDTH + 14) for r in RELATION_STYLE)
-    width = round(max(arc_x + 20 + min(300, 10 + 0.35 * reach), legend_end))
+    width = round(arc_x + 20 + min(300, 10 + 0.35 * reach))
     height = bottom + 10
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
@@ -127,19 +142,24 @@ def svg(data):
         )
     out.append("</defs>")
     out.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
-    out.append(f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">The argument map: replies and the relations between arguments</text>')
-    out.append(f'<text x="{LEFT}" y="38">Comments in page order, each indented under the one it replies to; under each, its arguments,</text>')
-    out.append(f'<text x="{LEFT}" y="52">with the theories and sub-points they take a stance on: + supports, \u2212 opposes, ~ qualifies, ? questions.</text>')
-    x = LEFT
-    out.append(f'<text x="{x}" y="76">Arcs, from an argument to the earlier one it:</text>')
-    x += 250
-    for relation, (colour, dash, stroke) in RELATION_STYLE.items():
+    out.append(f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">The argument map:</text>')
+    out.append(f'<text x="{LEFT}" y="38" font-size="14" font-weight="bold">replies and the relations between arguments</text>')
+    explanation = (
+        "Comments in page order, each indented under the one it replies to;",
+        "under each, its arguments with their short text, then the theories",
+        "and sub-points they take a stance on: + supports, \u2212 opposes,",
+        "~ qualifies, ? questions. Every id links to its page.",
+    )
+    for line, text in enumerate(explanation):
+        out.append(f'<text x="{LEFT}" y="{58 + 14 * line}">{text}</text>')
+    out.append(f'<text x="{LEFT}" y="126">Arcs, from an argument to the earlier one it:</text>')
+    for index, (relation, (colour, dash, stroke)) in enumerate(RELATION_STYLE.items()):
+        x, y = LEFT + (index % 2) * LEGEND_COLUMN, 144 + (index // 2) * 16
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
-            f'<line x1="{x}" y1="72" x2="{x + 30}" y2="72" stroke="{colour}" stroke-width="{stroke}"{dash_attr} marker-end="url(#arrow-{relation})"/>'
-            f'<text x="{x + 36}" y="76">{relation}</text>'
+            f'<line x1="{x}" y1="{y - 4}" x2="{x + 30}" y2="{y - 4}" stroke="{colour}" stroke-width="{stroke}"{dash_attr} marker-end="url(#arrow-{relation})"/>'
+            f'<text x="{x + 36}" y="{y}">{relation}</text>'
         )
-        x = round(x + 36 + len(relation) * CHAR_WIDTH + 14)
     # reply tree: a line from each comment's header down to each of its replies
     header = {p["id"]: p for p in placed if p["row"] == "group" and p["kind"] == "comment"}
     for p in placed:
@@ -161,12 +181,14 @@ def svg(data):
         else:
             y = p["y"] + 8
             lx = label_x[p["id"]]
-            leader = number(lx + len(labels[p["id"]]) * CHAR_WIDTH + 4)  # a faint line from the label to the arcs
+            first, stances = labels[p["id"]]
+            leader = number(lx + len(first) * CHAR_WIDTH + 4)  # a faint line from the label to the arcs
             out.append(
                 f'<a href="/{DATABASE}/arguments/{p["id"]}"><title>{escape(p["id"] + ": " + p["summary"])}</title>'
                 f'<circle cx="{lx - 6}" cy="{y - 3.5}" r="2.5" fill="#333333"/>'
-                f'<text x="{lx}" y="{y}">{escape(labels[p["id"]])}</text></a>'
-                f'<line x1="{leader}" y1="{y - 3.5}" x2="{arc_x}" y2="{y - 3.5}" stroke="#e2e2e2" stroke-width="1"/>'
+                f'<text x="{lx}" y="{y}">{escape(first)}</text></a>'
+                + (f'<text x="{lx}" y="{y + 13}" fill="#444444">{escape(stances)}</text>' if stances else "")
+                + f'<line x1="{leader}" y1="{y - 3.5}" x2="{arc_x}" y2="{y - 3.5}" stroke="#e2e2e2" stroke-width="1"/>'
             )
     for relation in data["relations"]:
         colour, dash, stroke = RELATION_STYLE.get(relation["relation"], ("#000000", "", 1))

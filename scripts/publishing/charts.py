@@ -1,19 +1,20 @@
-"""Charts of the saved queries, drawn live by datasette-vega and as SVG for the README.
+"""Charts of the saved queries, drawn live on each query's page and as SVG for the docs.
 
 A saved query asks for a chart with one header line in its .sql file:
 
-    -- chart: mark=bar x=theory:ordinal y=comments:quantitative color=kind
+    -- chart: mark=bar x=theory:ordinal y=comments:quantitative color=kind [scale=0:10]
 
-(mark: bar, line or circle; x and y: COLUMN:TYPE with a datasette-vega type; color and size:
-optional columns). That one line gives both pictures:
-- Datasette: the query's description links to its page with datasette-vega's URL fragment, so
-  one click opens the chart drawn. datasette-vega reads its settings from the fragment only
-  when the page loads, hence the link's `?_chart=1` (a full load, not a jump within the page).
-- docs/charts.md: the build runs the query with its default parameters and renders docs/charts/NAME.svg
-  with vl-convert, and `python -m scripts docs` lists them in docs/charts.md.
-datasette-vega sorts labels alphabetically and ignores ORDER BY, so a query that wants another
-order gives its labels prefixes that sort that way (zero-padded numbers). A label that names a
-theory starts with the theory's zero-padded number, in every chart.
+(mark: bar, line or circle; x and y: COLUMN:TYPE with TYPE quantitative, ordinal, nominal,
+temporal or a -bin variant; color and size: optional columns; scale: a fixed LOW:HIGH for the
+quantitative axis). That one line gives one Vega-Lite spec (chart_spec) and both pictures:
+- the site: the spec goes into the query's metadata as `chart`; its page draws it with the
+  page's own rows (site/templates/query.html, site/static/chart.js, vendored Vega);
+- docs/charts.md: the build runs the query with its default parameters and renders the same
+  spec with those rows to docs/charts/NAME.svg with vl-convert; `python -m scripts docs` lists them.
+Vega-Lite sorts ordinal labels alphabetically, so a query that wants another order gives its
+labels prefixes that sort that way (zero-padded numbers). A label that names a theory starts
+with the theory's zero-padded number, in every chart. Stance colours come from one palette
+(scripts/publishing/palette.py).
 
 A chart never draws empty axes. A row is plottable when it has both coordinates; a chart whose
 query has no plottable row (or only bars of length 0) must say why in a
@@ -28,25 +29,24 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from scripts.core.errors import BuildError
+from scripts.publishing import palette
 from scripts.publishing import queries as saved
 
 MARKS = ("bar", "line", "circle")
 # datasette-vega's own type options; "-bin" bins the values.
 TYPES = ("quantitative", "quantitative-bin", "temporal", "temporal-bin", "ordinal", "nominal")
-KEYS = ("mark", "x", "y", "color", "size")
-# quote() with these safe characters encodes as JavaScript's encodeURIComponent (datasette-vega's)
-URI_COMPONENT_SAFE = "-_.!~*'()"
+KEYS = ("mark", "x", "y", "color", "size", "scale")
 CHART_DIR = Path("docs") / "charts"
 # vl-convert measures text with this font, which it bundles: the SVGs do not depend on the
 # fonts installed on the machine that builds them.
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-LABEL_LIMIT = 0  # no limit: an axis label is never cut with "…" (vl-convert sizes the chart to fit)
-# Stances, for against: dark blue and orange differ in hue and in lightness, so they stay apart
-# in greyscale and for red-green colour blindness; the softer stances sit between them.
-STANCE_COLOURS = {"supports": "#08306b", "qualifies": "#4292c6", "opposes": "#f16913", "questions": "#bdbdbd"}
+LABEL_LIMIT = 0  # no limit: an axis label is never cut with "…" (the chart is sized to fit it)
+STANCE_COLOURS = palette.STANCE_COLOURS  # one palette for the live charts and the images
+LABEL_SIZE = 12  # pixels: axis labels and titles a reader can read on a phone
+TITLE_WIDTH = 60  # characters per line of a chart's title (Vega does not wrap titles)
+ROW_STEP = 20  # pixels per label on an ordinal axis
 MAX_EXTENT = 480  # pixels an axis may take for its labels (the longest theory label needs about 260)
 EMPTY_WIDTH = 560
 
@@ -60,6 +60,7 @@ class Chart:
     y_type: str
     color: str = ""
     size: str = ""
+    scale: tuple = ()  # (low, high) of the quantitative axis: a fixed scale, such as scores 0-10
 
     @property
     def columns(self):
@@ -96,28 +97,27 @@ def parse(text, file, line):
         if not colon or vega_type not in TYPES:
             raise BuildError(file, f"{axis}={settings[axis]!r}: expected COLUMN:TYPE with TYPE one of {', '.join(TYPES)}", line=line, field="chart")
         axes[axis] = (column, vega_type)
-    return Chart(settings["mark"], *axes["x"], *axes["y"], settings.get("color", ""), settings.get("size", ""))
+    scale = ()
+    if "scale" in settings:
+        low, colon, high = settings["scale"].partition(":")
+        try:
+            scale = (float(low), float(high)) if colon else ()
+        except ValueError:
+            scale = ()
+        if not scale or scale[0] >= scale[1]:
+            raise BuildError(file, f"scale={settings['scale']!r}: expected LOW:HIGH, two numbers, LOW below HIGH (such as 0:10)", line=line, field="chart")
+        scale = tuple(int(v) if v == int(v) else v for v in scale)
+    return Chart(settings["mark"], *axes["x"], *axes["y"], settings.get("color", ""), settings.get("size", ""), scale)
 
 
-def fragment(chart):
-    """datasette-vega's URL fragment, its keys in the order it writes them itself."""
-    pairs = [
-        ("mark", chart.mark),
-        ("x_column", chart.x),
-        ("x_type", chart.x_type),
-        ("y_column", chart.y),
-        ("y_type", chart.y_type),
-        ("color_column", chart.color),
-        ("size_column", chart.size),
-    ]
-    return "&".join(f"g.{key}={quote(value, safe=URI_COMPONENT_SAFE)}" for key, value in pairs if value)
+CHART_ANCHOR = "chart"  # the id of the figure a query's page draws its chart in (site/templates/query.html)
 
 
 def href(query_name, chart, database=None):
-    """Link that opens the query's page with the chart drawn; relative to the query page, or
-    with `database` to the index and database pages."""
+    """Link to the chart on the query's page (drawn there on every visit); relative to the query
+    page, or with `database` to the index and database pages."""
     path = f"{database}/{query_name}" if database else query_name
-    return f"{path}?_chart=1#{fragment(chart)}"
+    return f"{path}#{CHART_ANCHOR}"
 
 
 def charted_queries(project):
@@ -191,51 +191,65 @@ def channel(column, vega_type):
     return encoded
 
 
-def whole_number_ticks(rows, encoded, other_field, stacked):
-    """Ticks 0, 1, 2 ... (or every 2, 5 ...) for an axis of counts, which would otherwise get
-    ticks such as 0.5 between whole numbers."""
-    field = encoded["field"]
-    values = [row[field] for row in rows if row[field] is not None]
-    if encoded["type"] != "quantitative" or encoded.get("bin") or not values:
-        return None
-    if not all(isinstance(v, int) and v >= 0 for v in values):
-        return None
-    top = max(values)
-    if stacked:  # bars of one label stack up
-        totals = {}
-        for row in rows:
-            totals[row[other_field]] = totals.get(row[other_field], 0) + (row[field] or 0)
-        top = max(totals.values())
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9) if top / s <= 10)
-    return list(range(0, top + step, step))
+def counts(rows, field):
+    """True if every value of the column is a whole number of at least 0 (a count)."""
+    values = [row.get(field) for row in rows if row.get(field) is not None]
+    return bool(values) and all(isinstance(v, int) and v >= 0 for v in values)
+
+
+def axis_channel(chart, column, vega_type, rows):
+    encoded = channel(column, vega_type)
+    axis = {"labelLimit": LABEL_LIMIT, "titleFontSize": LABEL_SIZE, "labelFontSize": LABEL_SIZE}
+    if encoded["type"] == "quantitative" and not encoded.get("bin"):
+        if chart.scale:
+            encoded["scale"] = {"domain": list(chart.scale), "nice": False}
+        if counts(rows, column):  # ticks 0, 1, 2 ..., never 0.5 between whole numbers
+            axis.update({"tickMinStep": 1, "format": "d"})
+    encoded["axis"] = axis
+    return encoded
+
+
+def chart_spec(query, rows):
+    """The chart as a Vega-Lite spec, without its data: the live chart on the query's page
+    (site/static/chart.js adds the page's rows) and the image in docs/charts.md (vegalite_spec)
+    draw the same spec. `rows` are the default parameters' rows, which say whether a quantitative
+    axis counts (whole-number ticks) and which colours the legend needs."""
+    chart = query.chart
+    encoding = {"x": axis_channel(chart, chart.x, chart.x_type, rows), "y": axis_channel(chart, chart.y, chart.y_type, rows)}
+    # a row without both coordinates draws nothing (no stray mark at an axis); isValid, not the
+    # `valid` predicate, which also drops every text label (isNaN of a string)
+    transform = [{"filter": " && ".join(f"isValid(datum[{json.dumps(column)}])" for column in (chart.x, chart.y))}]
+    if chart.color:
+        encoding["color"] = {
+            "field": chart.color,
+            "type": "nominal",
+            "legend": {"labelLimit": LABEL_LIMIT, "labelFontSize": LABEL_SIZE, "titleFontSize": LABEL_SIZE},
+        }
+        stances = palette.stance_scale(row[chart.color] for row in rows)
+        if stances:
+            encoding["color"]["scale"] = stances
+            encoding["color"]["sort"] = stances["domain"]
+    if chart.size:
+        encoding["size"] = {"field": chart.size, "type": "quantitative"}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": wrap(query.title, TITLE_WIDTH), "anchor": "start", "fontSize": 14},
+        "mark": {"type": chart.mark, "tooltip": True} if chart.mark != "circle" else {"type": "circle", "size": 70, "opacity": 0.85, "tooltip": True},
+        "transform": transform,
+        "encoding": encoding,
+        # maxExtent: room for the labels, else Vega caps it at 200 pixels and the axis title overlaps them
+        "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": MAX_EXTENT, "labelColor": "#222", "titleColor": "#222"}},
+    }
+    for axis, vega_type in (("x", chart.x_type), ("y", chart.y_type)):
+        if vega_type in ("ordinal", "nominal"):
+            spec["height" if axis == "y" else "width"] = {"step": ROW_STEP}
+    return spec
 
 
 def vegalite_spec(query, rows):
-    """The chart as datasette-vega draws it (same mark, encodings and types), with the rows inline."""
-    chart = query.chart
-    encoding = {"x": channel(chart.x, chart.x_type), "y": channel(chart.y, chart.y_type)}
-    for axis, other in (("x", chart.y), ("y", chart.x)):
-        ticks = whole_number_ticks(rows, encoding[axis], other, stacked=chart.mark == "bar")
-        if ticks:
-            encoding[axis]["axis"] = {"values": ticks, "format": "d"}
-    if chart.color:
-        encoding["color"] = {"field": chart.color, "type": "nominal"}
-        values = {row[chart.color] for row in rows}
-        stance = {value: str(value).split(" ", 1)[-1] for value in values}  # "1 supports" (a label that orders the live chart) is supports
-        if values and set(stance.values()) <= set(STANCE_COLOURS):
-            domain = sorted(values, key=lambda value: list(STANCE_COLOURS).index(stance[value]))
-            encoding["color"]["scale"] = {"domain": domain, "range": [STANCE_COLOURS[stance[value]] for value in domain]}
-    if chart.size:
-        encoding["size"] = {"field": chart.size, "type": "quantitative"}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": query.title,
-        "data": {"values": [{c: row[c] for c in chart.columns} for row in rows]},
-        "mark": chart.mark,
-        "encoding": encoding,
-        # maxExtent: room for the labels, else Vega caps it at 200 pixels and the axis title overlaps them
-        "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": MAX_EXTENT}},
-    }
+    """The image's spec: chart_spec with the rows inline (only the columns it draws)."""
+    spec = chart_spec(query, rows)
+    return {**spec, "data": {"values": [{c: row[c] for c in query.chart.columns} for row in rows]}}
 
 
 def wrap(text, width):
@@ -307,11 +321,12 @@ def keep_drawings(project, staged):
         os.replace(staged, project.build_dir / CHART_CACHE)
 
 
-def write_charts(project, db_path, out_dir, staged_drawings=None):
+def write_charts(project, db_path, out_dir, staged_drawings=None, live_specs=None):
     """Check every chart against its query's result and write out_dir/NAME.svg for each,
     reusing the last build's drawings of the same specs if `staged_drawings` (a file that
     receives this build's, for keep_drawings) is given. Returns the charted queries and, for
-    those with nothing to draw, why ({name: reason})."""
+    those with nothing to draw, why ({name: reason}); `live_specs`, a dict, receives the spec of
+    each chart that draws ({name: chart_spec}) for its page (metadata.yml)."""
     queries = charted_queries(project)
     empty = {}
     last, drawings = (last_drawings(project) if staged_drawings is not None else {}), {}
@@ -329,6 +344,8 @@ def write_charts(project, db_path, out_dir, staged_drawings=None):
             (out_dir / f"{query.name}.svg").write_text(svg, encoding="utf-8")
             if not drawn:
                 empty[query.name] = query.empty_reason
+            elif live_specs is not None:
+                live_specs[query.name] = chart_spec(query, rows)
     finally:
         connection.close()
     if staged_drawings is not None:

@@ -56,13 +56,16 @@ def start_with_html(queries, names, database):
 
 
 # The pages made for doing rather than querying (site/templates/pages/): the rating exercise
-# and the whole thread, served at /rate and /thread.
+# and the post and the whole thread to read, served at /rate, /post and /thread.
 RATE_PAGE = "rate"
 THREAD_PAGE = "thread"
+POST_PAGE = "post"
 
 
 def pages_html():
     return (
+        f'<p class="front-door-post"><a href="{POST_PAGE}"><strong>Read the post</strong></a>: the 20 theories of impact with their '
+        "sub-points, the exercise and the disagreement, as prose in page order, each theory linking to its page.</p>"
         f'<p class="front-door-read"><a href="{THREAD_PAGE}"><strong>Read the discussion</strong></a>: the whole comment thread nested as '
         "on LessWrong, each linking to its page with its arguments; every theory has a page too.</p>"
         f'<p class="front-door-rate"><a href="{RATE_PAGE}"><strong>Add your ratings</strong></a>: the post\'s exercise, '

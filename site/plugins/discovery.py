@@ -4,7 +4,8 @@
 The JSON-LD comes from metadata.yml (`dataset_jsonld`, generated from datapackage.json and
 CITATION.cff by scripts/publishing/jsonld.py) with the site's own paths made absolute for the
 host serving the page. The sitemap lists the index page, each database page, and the page of
-every table, view and saved query: the pages that stay the same for a release (no query
+every table, view and saved query, the reading pages (/post, /thread, /rate, each theory and
+comment): the pages that stay the same for a release (no query
 strings, which robots.txt keeps crawlers away from).
 """
 
@@ -12,9 +13,12 @@ import json
 from xml.sax.saxutils import escape
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 SITEMAP = "/sitemap.xml"
+READING_PAGES = ("/post", "/thread", "/rate")
+READING_ROWS = (("theories", "number"), ("comments", "id"))
 
 
 def absolute(datasette, request, value):
@@ -43,7 +47,12 @@ async def canonical_paths(datasette):
         paths += [datasette.urls.table(name, view) for view in await db.view_names()]
         queries = await datasette.get_canned_queries(name, None)
         paths += [datasette.urls.query(name, query) for query, spec in queries.items() if not spec.get("private")]
-    return paths
+        for table, key in READING_ROWS:  # the reading pages of site/plugins/reading.py: every theory and comment
+            if table in await db.table_names():
+                paths += [
+                    datasette.urls.row(name, table, tilde_encode(str(row[0]))) for row in await db.execute(f"select [{key}] from [{table}] order by rowid")
+                ]
+    return paths + [datasette.urls.path(page) for page in READING_PAGES]
 
 
 async def sitemap(datasette, request):

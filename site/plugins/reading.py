@@ -19,6 +19,8 @@ STANCE_ORDER = ("supports", "opposes", "qualifies", "questions")
 # The group's rank order is the rating set of kind "group" (the post's discussion group).
 GROUP_KIND = "group"
 THREAD_PAGE = "pages/thread.html"
+POST_PAGE = "pages/post.html"
+RATE_PAGE = "pages/rate.html"
 ARGUMENT_MAP = "argument_map.svg"  # drawn by the build (scripts/publishing/argument_map.py) into the downloads mount
 DOWNLOADS_MOUNT = "downloads"
 
@@ -89,6 +91,14 @@ async def theory_page(datasette, database, number):
         )
     }
     page["stats"] = await one(db, "select * from theory_rating_stats where theory_number = ?", [number])
+    # what "no scores" means in this build: the contributed sets and whether any of them scored this theory
+    page["contributed"] = await one(
+        db,
+        "select count(distinct s.id) as sets, count(distinct case when r.score is not null then s.id end) as scoring,"
+        " count(distinct case when r.theory_number = ? and (r.score is not null or r.rank is not null) then s.id end) as rating_it"
+        " from rating_sets s left join ratings r on r.rating_set_id = s.id where s.kind != ?",
+        [number, GROUP_KIND],
+    )
 
     names = await writers(db)
     found = await rows(
@@ -115,6 +125,8 @@ async def theory_page(datasette, database, number):
         argument["writer"] = names.get(argument["participant_id"]) if argument["participant_id"] else None
     page["stances"] = stance_groups(arguments)
     page["argument_count"] = len({a["id"] for a in arguments})
+    # the counts of the chart arguments_per_theory, from the same view
+    page["summary"] = await one(db, "select * from theory_argument_summary where number = ?", [number])
 
     comments = {}
     for row in await rows(
@@ -147,25 +159,65 @@ async def theory_page(datasette, database, number):
     return page
 
 
+# Each relation of theory_relations (its enum in datapackage.json) as a sentence a reader
+# would write, from its real subject and object; tests/test_reading_pages.py checks that every
+# relation of the schema has one.
+RELATION_SENTENCES = {
+    "similar_to": "{subject} is similar to {object}.",
+    "lower_bar_than": "{subject} is a lower bar than {object}.",
+    "overlaps_with": "{subject} overlaps a lot with {object}.",
+    "distinguished_from": "The post distinguishes {subject} from {object}.",
+    "variant_of": "{subject} is a version of {object}.",
+    "next_in_series": "{subject} follows {object} as the next in its series.",
+}
+
+
+def relation_end(datasette, database, end_id, number, titles, point_titles):
+    """One end of a relation as words with a link: "this theory", "its sub-point 9.1
+    (Ambitious version)", "theory 3 (Auditing)", "sub-point 4.1 of theory 4"."""
+    end_id = str(end_id)
+    if end_id == str(number):
+        return markupsafe.Markup("this theory")
+    if "." in end_id:
+        theory = end_id.split(".")[0]
+        url = row_url(datasette, database, "theory_points", end_id)
+        title = point_titles.get(end_id)
+        words = f"sub-point {end_id}" + (f" ({title})" if title else "")
+        prefix = "its " if theory == str(number) else ""
+        suffix = "" if theory == str(number) else f" of theory {theory}"
+        return markupsafe.Markup('{}<a href="{}">{}</a>{}').format(prefix, url, words, suffix)
+    url = row_url(datasette, database, "theories", end_id)
+    return markupsafe.Markup('<a href="{}">theory {} ({})</a>').format(url, end_id, titles.get(end_id, ""))
+
+
+def relation_sentence(relation, subject, obj):
+    pattern = RELATION_SENTENCES.get(relation, "{subject} " + relation.replace("_", " ") + " {object}.")
+    sentence = str(markupsafe.Markup(markupsafe.escape(pattern)).format(subject=subject, object=obj))
+    # the first letter a reader sees, after any opening tag, is a capital
+    return markupsafe.Markup(re.sub(r"^((?:<[^>]*>)*)([a-z])", lambda m: m.group(1) + m.group(2).upper(), sentence, count=1))
+
+
 async def theory_relations(datasette, database, db, number):
-    """The theory-to-theory relations the post states (theory_relations) that have this theory
-    at either end, each with the other theory, the relation, which way it runs and the evidence."""
+    """The relations the post states (theory_relations) with this theory or one of its
+    sub-points at either end, each as a sentence from its real subject and object, with the
+    evidence."""
+    titles = {str(t["number"]): t["title"] for t in await rows(db, "select number, title from theories")}
+    point_titles = {p["id"]: p["title"] for p in await rows(db, "select id, title from theory_points")}
     related = []
     sql = (
-        "select r.relation, r.subject_theory_number, r.object_theory_number, r.evidence_quote, t.number, t.title"
-        " from theory_relations r join theories t"
-        " on t.number = case when r.subject_theory_number = :n then r.object_theory_number else r.subject_theory_number end"
-        " where :n in (r.subject_theory_number, r.object_theory_number) order by r.id"
+        "select id, relation, subject_id, object_id, evidence_quote, stated_in from theory_relations"
+        " where :n in (subject_theory_number, object_theory_number) order by id"
     )
     for row in await rows(db, sql, {"n": number}):
+        subject = relation_end(datasette, database, row["subject_id"], number, titles, point_titles)
+        obj = relation_end(datasette, database, row["object_id"], number, titles, point_titles)
         related.append(
             {
-                "relation": row["relation"].replace("_", " "),
-                "direction": "from" if row["subject_theory_number"] == number else "to",
-                "other": row["number"],
-                "title": row["title"],
-                "url": row_url(datasette, database, "theories", row["number"]),
+                "id": row["id"],
+                "relation": row["relation"],
+                "sentence": relation_sentence(row["relation"], subject, obj),
                 "evidence": row["evidence_quote"],
+                "stated_in": row["stated_in"],
             }
         )
     return related
@@ -285,6 +337,44 @@ async def thread_page(datasette, database):
     return {"roots": roots, "count": len(comments), "argument_map": argument_map_svg(datasette), "database": database}
 
 
+# Post page -------------------------------------------------------------------------------
+
+
+async def post_page(datasette, database):
+    """The post as prose in page order: its paragraphs (post_sections) and the numbered theories
+    with their sub-points, ordered by where each begins in the raw snapshot."""
+    db = datasette.get_database(database)
+    points = await rows(db, "select * from theory_points order by theory_number, position")
+    theories = await rows(db, "select * from theories order by start")
+    for theory in theories:
+        theory["url"] = row_url(datasette, database, "theories", theory["number"])
+        theory["points"] = [p for p in points if p["theory_number"] == theory["number"]]
+        for point in theory["points"]:
+            point["url"] = row_url(datasette, database, "theory_points", point["id"])
+    parts = [{"kind": "theories", "start": theories[0]["start"] if theories else 0, "theories": theories}]
+    for section in await rows(db, "select * from post_sections order by start"):
+        section["url"] = row_url(datasette, database, "post_sections", section["id"])
+        section["paragraphs"] = paragraphs(section["text"])
+        section["arguments"] = await rows(
+            db,
+            "select a.id, group_concat(distinct g.theory_number) as theories from arguments a"
+            " left join argument_targets g on g.argument_id = a.id where a.post_section_id = ? group by a.id order by a.start",
+            [section["id"]],
+        )
+        for argument in section["arguments"]:
+            argument["url"] = row_url(datasette, database, "arguments", argument["id"])
+        parts.append({"kind": "section", "start": section["start"], "section": section})
+    parts.sort(key=lambda part: part["start"])
+    author = await one(db, "select id, name from participants where role = 'post author'")
+    return {
+        "parts": parts,
+        "theory_count": len(theories),
+        "author": author,
+        "author_url": row_url(datasette, database, "participants", author["id"]) if author else None,
+        "database": database,
+    }
+
+
 def argument_map_svg(datasette):
     """The build's drawing of the argument map, inlined so that its links work."""
     for mount, directory in datasette.static_mounts:
@@ -299,8 +389,64 @@ def first_database(datasette):
     return next((name for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory), None)
 
 
+def site_footer(datasette):
+    """Source, licence and citation for the footer of every page (site/templates/base.html),
+    from the instance's metadata (generated from datapackage.json)."""
+    return {
+        "source": datasette.metadata("source"),
+        "source_url": datasette.metadata("source_url"),
+        "license": datasette.metadata("license"),
+        "license_url": datasette.metadata("license_url"),
+        "cite_url": datasette.urls.instance() + "#how-to-cite",
+        "post_url": datasette.urls.path("/post"),
+    }
+
+
+def short(text, limit=200):
+    """A description of at most `limit` characters, cut at a word."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def page_meta(datasette, request, description):
+    """What a reading page tells link previews and search engines: its description and its
+    canonical address (no query string)."""
+    canonical = datasette.absolute_url(request, request.path) if request is not None else None
+    return {"description": description, "canonical": canonical, "site_name": datasette.metadata("title")}
+
+
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
+    found = reading_template_vars(template, database, table, view_name, request, datasette)
+    footer = {"site_footer": site_footer(datasette)}
+    if not callable(found):
+        return {**found, **footer}
+
+    async def with_footer():
+        return {**(await found()), **footer}
+
+    return with_footer
+
+
+def reading_template_vars(template, database, table, view_name, request, datasette):
+    if template == RATE_PAGE:
+        return {
+            "page_meta": page_meta(
+                datasette, request, "The post's exercise in your browser: rate each of the 20 theories of impact out of 10 and see how your view compares."
+            )
+        }
+    if template == POST_PAGE:
+
+        async def post():
+            name = first_database(datasette)
+            description = (
+                "The post as the dataset's snapshot has it, in page order: the 20 theories of impact with their sub-points, the exercise and the disagreement."
+            )
+            return {"post": await post_page(datasette, name) if name else None, "page_meta": page_meta(datasette, request, description)}
+
+        return post
     if view_name == "row" and table in ("theories", "comments") and request is not None:
         keys = urlsafe_components(request.url_vars["pks"])
         if len(keys) != 1:
@@ -312,15 +458,24 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                     number = int(keys[0])
                 except ValueError:
                     return {"reading": None}
-                return {"reading": await theory_page(datasette, database, number)}
-            return {"reading": await comment_page(datasette, database, keys[0])}
+                page = await theory_page(datasette, database, number)
+                meta = (
+                    page_meta(datasette, request, short(f"Theory of impact {number}: {page['theory']['title']}. {page['theory']['description']}"))
+                    if page
+                    else None
+                )
+                return {"reading": page, "page_meta": meta}
+            page = await comment_page(datasette, database, keys[0])
+            meta = page_meta(datasette, request, short(f"Comment {keys[0]} on the post's thread: {page['comment']['body']}")) if page else None
+            return {"reading": page, "page_meta": meta}
 
         return row_page
     if template == THREAD_PAGE:
 
         async def thread():
             name = first_database(datasette)
-            return {"thread": await thread_page(datasette, name) if name else None}
+            description = "All 18 comments under the post, nested as on LessWrong, in full, with the argument map as a picture."
+            return {"thread": await thread_page(datasette, name) if name else None, "page_meta": page_meta(datasette, request, description)}
 
         return thread
     return {}
@@ -330,7 +485,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 def menu_links(datasette, actor, request):
     """The reading pages, from the menu of every page."""
     name = first_database(datasette)
-    links = [{"href": datasette.urls.path("/thread"), "label": "The comment thread"}]
+    links = [{"href": datasette.urls.path("/post"), "label": "The post"}, {"href": datasette.urls.path("/thread"), "label": "The comment thread"}]
     if name:
         links.append({"href": datasette.urls.table(name, "theories"), "label": "The 20 theories"})
+    links.append({"href": datasette.urls.path("/rate"), "label": "Rate the theories"})
+    if name:
+        links.append({"href": datasette.urls.query(name, "search_text"), "label": "Search all the text"})
     return links

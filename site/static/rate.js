@@ -90,8 +90,16 @@
     const ours = rankdata(shared.map((j) => mine[j]));
     const others = rankdata(shared.map((j) => theirs[j]));
     result.rho = pearson(ours, others);
+    const tied = (ranks, k) => ranks.filter((r) => r === ranks[k]).length;
     result.differences = shared
-      .map((j, k) => ({ theory: reference.theories[j], rank: ours[k], referenceRank: others[k], gap: ours[k] - others[k] }))
+      .map((j, k) => ({
+        theory: reference.theories[j],
+        rank: ours[k],
+        referenceRank: others[k],
+        tie: tied(ours, k),
+        referenceTie: tied(others, k),
+        gap: ours[k] - others[k],
+      }))
       .filter((d) => d.gap !== 0)
       .sort((a, b) => Math.abs(b.gap) - Math.abs(a.gap) || a.theory.number - b.theory.number)
       .slice(0, stats.most_different);
@@ -215,10 +223,17 @@
   }
 
   function ordinal(rank) {
-    if (!Number.isInteger(rank)) return `${rank}th (tied)`;
     const tens = rank % 100, units = rank % 10;
     const suffix = tens >= 10 && tens <= 20 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[units] || "th";
     return `${rank}${suffix}`;
+  }
+
+  /* A place as a person says it: "5th", or for a tie (which shares the average rank, 5.5 for
+     5th and 6th) "joint 5th (with 1 other)". */
+  function placeWords(rank, tie) {
+    if (!tie || tie < 2) return ordinal(rank);
+    const first = Math.round(rank - (tie - 1) / 2);
+    return `joint ${ordinal(first)} (with ${plural(tie - 1, "other", "others")})`;
   }
 
   function plural(n, one, many) {
@@ -290,16 +305,25 @@
         "li",
         { "data-theory": String(d.theory.number), "data-rank": String(d.rank), "data-reference-rank": String(d.referenceRank) },
         element("a", { href: `#theory-${d.theory.number}`, text: `${d.theory.number}. ${d.theory.title}` }),
-        `: you place it ${ordinal(d.rank)}, ${name} ${ordinal(d.referenceRank)} (you rank it ${d.rank < d.referenceRank ? "higher" : "lower"})`,
+        `: you place it ${placeWords(d.rank, d.tie)}, ${name} ${placeWords(d.referenceRank, d.referenceTie)} (you rank it ${d.rank < d.referenceRank ? "higher" : "lower"})`,
       ),
     );
     return element(
       "div",
       { class: `rate-differences rate-differences-${who}` },
       element("h3", { text: `Where you differ most from ${name}` }),
-      element("p", { text: `Ranks among the ${plural(part.shared, "theory", "theories")} you both rated (1 = placed highest; a tie shares the average rank).` }),
+      element("p", { text: `Places among the ${plural(part.shared, "theory", "theories")} you both rated (1st = placed highest; theories given the same score share a place).` }),
       element("ol", {}, ...items),
     );
+  }
+
+  /* How far the reader has got: nothing is "skipped" before they have left a box empty. */
+  function countSentence(scored) {
+    const skipped = inputs.filter((input) => input.dataset.touched && !input.value.trim()).length;
+    if (!scored && !skipped) return `You have not scored a theory yet: give any of the ${reference.theories.length} a score and the comparison starts.`;
+    let sentence = `You have scored ${plural(scored, "theory", "theories")} of ${reference.theories.length}`;
+    if (skipped) sentence += ` and skipped ${skipped}`;
+    return `${sentence}.`;
   }
 
   function showComparison(scores) {
@@ -308,7 +332,7 @@
     const others = reference.sets;
     const groupLabel = reference.group.label;
     compareBody.replaceChildren(
-      element("p", { class: "rate-count", text: `You have scored ${plural(scored, "theory", "theories")} and skipped ${reference.theories.length - scored}.` }),
+      element("p", { class: "rate-count", text: countSentence(scored) }),
       element("h3", { text: `Spearman's ρ with ${groupLabel.replace(/^The /, "the ")} (its rank order)` }),
       rhoSentence(result.group, "group"),
       element("h3", { text: `Spearman's ρ with the consensus of every other rating set` }),
@@ -329,7 +353,8 @@
       const line = root.querySelector(`#position-${theory.number}`);
       const score = scores[j];
       const total = theory.scores.reduce((sum, [, count]) => sum + count, 0);
-      root.querySelector(`#state-${theory.number}`).textContent = score === null && !inputs[j].value.trim() ? "skipped" : "";
+      const skipped = score === null && !inputs[j].value.trim() && inputs[j].dataset.touched;
+      root.querySelector(`#state-${theory.number}`).textContent = skipped ? "skipped" : "";
       if (score === null) {
         line.textContent = "";
         for (const key of ["lower", "same", "higher"]) delete line.dataset[key];
@@ -447,6 +472,17 @@
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
+  /* The comparison bar sticks to the bottom of the window: a box that gets the focus (Enter,
+     Tab or a click) is scrolled, if need be, to sit wholly above it. */
+  function keepAboveBar(target) {
+    if (!target.matches || !target.matches("input, button, a, select, textarea") || bar.hidden) return;
+    const margin = 12;
+    const barTop = bar.getBoundingClientRect().top;
+    const box = target.getBoundingClientRect();
+    if (box.bottom + margin > barTop) window.scrollBy(0, box.bottom + margin - barTop);
+    else if (box.top < margin) window.scrollBy(0, box.top - margin);
+  }
+
   function step(input, by) {
     const read = readScore(input.value);
     const rules = reference.contributed;
@@ -461,14 +497,17 @@
     if (index < 0) return;
     if (event.key === "Enter") {
       event.preventDefault();
-      const next = inputs[index + 1];
-      if (next) next.focus();
-      else root.querySelector(".rate-download-button").focus();
+      input.dataset.touched = "1"; // passed over: left empty, it is skipped
+      update();
+      const next = inputs[index + 1] || root.querySelector(".rate-download-button");
+      next.focus({ preventScroll: true });
+      keepAboveBar(next);
     } else if (event.key === "ArrowUp" || event.key === "ArrowDown") {
       event.preventDefault();
       step(input, event.key === "ArrowUp" ? 0.5 : -0.5);
       update();
     } else if (event.key === "Escape") {
+      input.dataset.touched = "1";
       input.value = "";
       update();
     }
@@ -479,7 +518,12 @@
     list.replaceChildren(...reference.theories.map(theoryItem));
     for (const folder of root.querySelectorAll(".rate-folder")) folder.textContent = `${reference.contributed.folder}/`;
     restore();
-    form.addEventListener("input", update);
+    form.addEventListener("input", (event) => {
+      if (event.target.classList.contains("rate-score")) event.target.dataset.touched = "1";
+      update();
+    });
+    // after the browser's own scrolling to the focused element, which does not know of the bar
+    form.addEventListener("focusin", (event) => requestAnimationFrame(() => keepAboveBar(event.target)));
     form.addEventListener("keydown", onKey);
     form.addEventListener("submit", (event) => event.preventDefault());
     fields.label.addEventListener("blur", () => {

@@ -1,7 +1,7 @@
 -- title: Agreement between raters
--- description: How closely each rating set's order of the theories matches the consensus of all the other sets and the discussion group's rank order: Spearman's rank correlation rho (1 = the same order, 0 = unrelated, -1 = reversed) over the theories both rated (shared), two rows per set. The 500 sets that agree most with the consensus, best first (the rating_agreement table has every set, sortable by each column); the label starts with the zero-padded place in this order so that charts keep it. rho is empty where fewer than 3 theories are shared, where a set gives every theory the same score, and for the group compared with itself. Today the only rating set is the discussion group, so there is no one to compare yet.
--- chart: mark=circle x=rho:quantitative y=rater:ordinal color=compared_with
--- chart_empty: There is no one to compare yet. The only rating set is the post's discussion group, and agreement needs a second set that ranks or scores at least 3 of the same theories (docs/ratings.md says how to add one).
+-- description: How closely each rating set's order of the theories matches the consensus of all the other sets and the discussion group's rank order: Spearman's rank correlation rho (1 = the same order, 0 = unrelated, -1 = reversed) over the theories both rated (shared), two rows per set. The 500 sets that agree most with the consensus, best first (the rating_agreement table has every set, sortable by each column); the label starts with the zero-padded place in this order so that charts keep it. rho is empty where fewer than 3 theories are shared, where a set gives every theory the same score, and for the group compared with itself.
+-- chart: mark=circle x=rho:quantitative y=rater:ordinal color=compared_with scale=-1:1
+-- chart_empty: There is no one to compare yet: agreement needs at least two rating sets that rank or score at least 3 of the same theories, and this version of the data has none besides the post's discussion group that does (docs/ratings.md says how to add one).
 with top as (
   -- a top-N sort of the agreement table alone: cheap even with tens of thousands of sets
   select

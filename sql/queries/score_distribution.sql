@@ -2,7 +2,7 @@
 -- description: How many rating sets gave each score out of 10 to one theory (choose its number, 1 to 20; default 3, the theory the post calls "the most controversial highly rated one"). Every whole score from 0 to 10 is listed, with any other score a rater gave in between; the label is zero-padded so that charts keep the order. All counts are 0 until someone contributes scores: the discussion group gives ranks, not scores.
 -- params: number
 -- chart: mark=bar x=score:ordinal y=raters:quantitative
--- chart_empty: Nobody has scored this theory yet. The post's discussion group ranked the theories without scoring them, and nobody has contributed scores to this version of the data (docs/ratings.md says how); the chart draws a bar per score given once someone does.
+-- chart_empty: No rating set has scored this theory yet. The post's discussion group ranked the theories without scoring them, and no contributed set in this version of the data scores this one (docs/ratings.md says how to contribute scores); the chart draws a bar per score given once someone does.
 with recursive
   chosen as (select cast(coalesce(nullif(:number, ''), '3') as integer) as number),
   whole(score) as (select 0 union all select score + 1 from whole where score < 10),

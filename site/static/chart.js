@@ -1,0 +1,33 @@
+// The chart of a saved query, drawn on its page (site/templates/query.html): the Vega-Lite spec
+// the build made from the query's `-- chart:` line (the same spec as its image in
+// docs/charts.md), with the rows of this page's own query, parameters included, as its data.
+(function () {
+  "use strict";
+  function draw(area) {
+    var spec = JSON.parse(area.getAttribute("data-spec"));
+    var url = new URL(area.getAttribute("data-rows"), window.location.href);
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+      if (key.charAt(0) !== "_") url.searchParams.set(key, value);
+    });
+    url.searchParams.set("_shape", "array");
+    fetch(url.toString())
+      .then(function (response) {
+        if (!response.ok) throw new Error("the rows answered " + response.status);
+        return response.json();
+      })
+      .then(function (rows) {
+        spec.data = { values: rows };
+        // as wide as the page's column allows (at least the figure's minimum width, in CSS)
+        spec.width = "container";
+        spec.autosize = { type: "fit-x", contains: "padding" };
+        return vegaEmbed(area, spec, { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } });
+      })
+      .then(function () {
+        area.setAttribute("data-drawn", "true");
+      })
+      .catch(function (error) {
+        area.textContent = "The chart could not be drawn (" + error.message + "); the table below has the same numbers.";
+      });
+  }
+  document.querySelectorAll(".live-chart .chart-area").forEach(draw);
+})();
