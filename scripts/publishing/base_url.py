@@ -25,7 +25,8 @@ def check(value, line=None):
     if not value:
         return ""
     if not SHAPE.fullmatch(value):
-        raise BuildError(SETTING_FILE, f"expected an absolute http(s) URL without query or fragment (https://host[/prefix]), got {value!r}", line=line, field=SETTING)
+        what = f"expected an absolute http(s) URL without query or fragment (https://host[/prefix]), got {value!r}"
+        raise BuildError(SETTING_FILE, what, line=line, field=SETTING)
     return value.rstrip("/")
 
 

@@ -39,7 +39,8 @@ def with_base_url(cff, base, name="CITATION.cff"):
     if not cff.get("url"):
         cff["url"] = landing
     elif str(cff["url"]).rstrip("/") != base:
-        raise BuildError(name, f"url {cff['url']!r} differs from {base_url.SETTING_FILE}'s base_url {base!r}; give the landing page once, as base_url", field="url")
+        what = f"url {cff['url']!r} differs from {base_url.SETTING_FILE}'s base_url {base!r}; give the landing page once, as base_url"
+        raise BuildError(name, what, field="url")
 
 
 def source_post(cff):

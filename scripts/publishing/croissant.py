@@ -206,7 +206,8 @@ def self_key_sets(resource):
                 "@type": "cr:RecordSet",
                 "@id": set_name,
                 "name": set_name,
-                "description": f"The link {name}.{target['name']} -> {name}.{fk['reference']['fields'][0]}, one row per row of {name}: {target.get('description', '')}",
+                "description": f"The link {name}.{target['name']} -> {name}.{fk['reference']['fields'][0]}, one row per row of {name}: "
+                + target.get("description", ""),
                 "field": [
                     one_field(set_name, file_id(resource), own, reference=field_id(name, own["name"]), description=f"The row of {name}."),
                     one_field(set_name, file_id(resource), target, reference=field_id(name, fk["reference"]["fields"][0])),
