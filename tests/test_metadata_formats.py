@@ -11,16 +11,18 @@ import json
 import posixpath
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
+from urllib import robotparser
 
 import pytest
 import yaml
 
 from scripts.core.errors import BuildError
 from scripts.pipeline.build import built_zip_name
-from scripts.publishing import croissant, zenodo
+from scripts.publishing import base_url, citation, croissant, zenodo
 from scripts.release import bundle
-from tests.helpers import REPO
+from tests.helpers import REPO, DatasetteClient, copy_inputs
 
 TOOLS = REPO.root / ".venv" / "tools"
 MLCROISSANT_PYTHON = TOOLS / "croissant" / "bin" / "python"
@@ -198,3 +200,73 @@ def test_every_relative_link_inside_the_zip_resolves_inside_it(built, descriptor
                 checked += 1
     assert "README.md" in pages and any(re.match(r"docs/.+\.md$", p) for p in pages)
     assert checked > 30
+
+
+# The canonical base URL, robots.txt and the database's type ----------------------------------
+
+BASE = "https://longlist.example.org"
+
+
+@pytest.fixture(scope="module")
+def behind_plain_http_proxy(built):
+    """The built site with base_url set, asked over plain HTTP as a proxy that forwards no
+    scheme would ask it (Datasette's test client sends http://localhost)."""
+    metadata = yaml.safe_load(built.metadata_path.read_text(encoding="utf-8"))
+    metadata["plugins"]["longlist-discovery"]["base_url"] = BASE
+    client = DatasetteClient(built, metadata)
+    yield client
+    client.close()
+
+
+def test_sitemap_jsonld_and_robots_carry_the_configured_base_url_behind_a_plain_http_proxy(behind_plain_http_proxy):
+    client = behind_plain_http_proxy
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    locations = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locations and all(url.startswith(f"{BASE}/") for url in locations)
+    page = client.get("/").text
+    data = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)[0])
+    assert data["url"] == f"{BASE}/"
+    assert all(item["contentUrl"].startswith(f"{BASE}/") for item in data["distribution"])
+    assert f"Sitemap: {BASE}/sitemap.xml" in client.get("/robots.txt").text.splitlines()
+    assert "http://localhost" not in page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+
+
+def test_robots_txt_lets_crawlers_fetch_every_download_the_jsonld_lists(client):
+    rules = robotparser.RobotFileParser()
+    rules.parse(client.get("/robots.txt").text.splitlines())
+    data = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', client.get("/").text, re.DOTALL)[0])
+    urls = [item["contentUrl"] for item in data["distribution"]]
+    assert any(url.endswith("/longlist.db") for url in urls) and any(url.endswith("/croissant.json") for url in urls)
+    assert [url for url in urls if not rules.can_fetch("*", url)] == []
+    assert not rules.can_fetch("*", "http://localhost/longlist?sql=select+1"), "arbitrary SQL stays off limits"
+
+
+def test_the_database_is_served_as_sqlite_and_croissant_as_json(client, built):
+    response = client.get("/longlist.db")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/vnd.sqlite3"
+    assert response.content == built.db_path.read_bytes()
+    served = client.get("/package/croissant.json")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("application/json")
+    assert json.loads(served.content)["conformsTo"] == croissant.CONFORMS_TO
+
+
+def test_base_url_fills_the_citation_url_and_croissant_and_refuses_another(tmp_path):
+    project = copy_inputs(tmp_path)
+    instance = project.site_dir / "instance.yml"
+    instance.write_text(instance.read_text(encoding="utf-8").replace('base_url: ""', f'base_url: "{BASE}/"'), encoding="utf-8")
+    assert base_url.configured(project) == BASE
+    cff = citation.load(project)
+    assert cff["url"] == f"{BASE}/"
+    descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
+    assert json.loads(croissant.text_for(project, descriptor))["url"] == f"{BASE}/"
+    assert f"{BASE}/" in citation.bibtex_dataset(cff, descriptor)
+    with project.citation_path.open("a", encoding="utf-8") as handle:
+        handle.write('url: "https://elsewhere.example.org/"\n')
+    with pytest.raises(BuildError, match="differs from site/instance.yml's base_url"):
+        citation.load(project)
+
+
+@pytest.mark.parametrize("value", ["longlist.example.org", "https://x.org/?a=1", "ftp://x.org", "https://x.org/#top"])
+def test_a_base_url_that_is_not_an_http_address_is_refused(value):
+    with pytest.raises(BuildError, match="base_url: expected an absolute http"):
+        base_url.check(value)

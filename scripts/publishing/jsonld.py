@@ -49,6 +49,12 @@ def distribution(descriptor, zip_name, database):
         {"@type": "DataDownload", "name": "The SQLite database", "encodingFormat": "application/vnd.sqlite3", "contentUrl": f"/{database}.db"},
         {
             "@type": "DataDownload",
+            "name": "Croissant metadata (MLCommons Croissant 1.1, with the Responsible-AI fields)",
+            "encodingFormat": "application/ld+json",
+            "contentUrl": f"{PACKAGE_PREFIX}croissant.json",
+        },
+        {
+            "@type": "DataDownload",
             "name": "The package descriptor: schema of every table",
             "encodingFormat": "application/json",
             "contentUrl": f"{PACKAGE_PREFIX}datapackage.json",
