@@ -42,7 +42,7 @@ def distribution(descriptor, zip_name, database):
     items = [
         {
             "@type": "DataDownload",
-            "name": "The whole Frictionless data package (datapackage.json, CSVs, raw snapshot, README, licence, citation)",
+            "name": "The whole Frictionless data package (datapackage.json, CSVs, raw snapshot, README and docs, licence, citation, croissant.json)",
             "encodingFormat": "application/zip",
             "contentUrl": f"{DOWNLOADS_PREFIX}{zip_name}",
         },
