@@ -62,7 +62,8 @@ def zip_name(descriptor, status=None):
 
 
 def members(staging, project, descriptor):
-    """(name in the zip, path on disk) for every member, taking built files from `staging`."""
+    """(name in the zip, path on disk or the bytes themselves) for every member, taking built files
+    from `staging`; croissant.json is made here from `descriptor`."""
 
     def newest(relative):
         staged = Path(staging) / relative
