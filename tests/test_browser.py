@@ -259,6 +259,8 @@ def test_index_page_links_the_package_metadata_for_tools_and_hubs(browser, serve
         assert document["conformsTo"] == "http://mlcommons.org/croissant/1.1" and document["recordSet"]
         with urllib.request.urlopen(server + descriptor_link.get_attribute("href"), timeout=10) as response:
             assert json.loads(response.read())["resources"]
+        with urllib.request.urlopen(server + tab.page.locator("a.database-download").get_attribute("href"), timeout=10) as response:
+            assert response.headers["content-type"] == "application/vnd.sqlite3", "the running server types the database download too"
         assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= width
         tab.page.locator(".front-door-downloads").screenshot(path=str(shots / f"index-downloads-{width}.png"))
         tab.page.screenshot(path=str(shots / f"index-{width}.png"), full_page=True)
