@@ -69,15 +69,10 @@ diff: $(STAMP)
 	$(PY) -m scripts diff $(OLD) $(NEW)
 
 # Deletes only what a build or a release can make again; release records (releases/) are kept.
+# Plain python3 is enough (the command imports nothing outside the standard library), so it
+# works before the first install too.
 clean:
-	@if [ -e build/commit-journal.json ]; then \
-		echo "build/commit-journal.json records an interrupted build or import: run 'make build' (it finishes or undoes it) before 'make clean'" >&2; \
-		exit 1; \
-	fi
-	@if [ -e build ]; then echo "deleting build/ ($$(du -sh build | cut -f1): the database, downloads and staging folders; make build makes them again)"; fi
-	@if [ -e dist ]; then echo "deleting dist/ ($$(du -sh dist | cut -f1): release folders $$(ls dist | tr '\n' ' ')- make release makes them again)"; fi
-	@rm -rf build dist
-	@echo "releases/ is kept: release records are permanent"
+	@$(PYTHON) -m scripts clean
 
 .PHONY: rate import-ratings
 

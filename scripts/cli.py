@@ -20,6 +20,7 @@ def parser():
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at most 8)")
+    commands.add_parser("clean", help="delete build/ and dist/, keep releases/ (a refused commit journal is discarded unexecuted)")
     commands.add_parser("release", help="build dist/<name>-<version>/ (package zip, SQLite database, SHA256SUMS) and record releases/<version>/manifest.json")
     diff = commands.add_parser("diff", help="what changed between two versions of the package, as a CHANGELOG draft (Markdown) or JSON")
     diff.add_argument("old", help="the older version: a folder with datapackage.json, a package zip, or a release folder dist/<name>-<version>")
@@ -64,6 +65,10 @@ def run(project, args):
         with exclusive(project):  # an interrupted build or import is finished or undone first
             require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT, workers=args.workers)
+    elif args.command == "clean":
+        from scripts.pipeline.commit import clean
+
+        clean(project)
     elif args.command == "release":
         from scripts.pipeline.commit import exclusive
         from scripts.release.make_release import release

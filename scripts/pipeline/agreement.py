@@ -2,7 +2,7 @@
 
 Three passes of the map are read under the same evidence rules (scripts/pipeline/arguments.py):
 - first_pass.yml: the first annotator's map as released in 0.1.0, frozen;
-- second_pass.yml: an independent second reading made from the raw text and ANNOTATION.md alone;
+- second_pass.yml: an independent second reading made from the raw text and ANNOTATION.md (as in 0.1.0) alone;
 - arguments.yml: the published map, corrected and adjudicated.
 
 The two passes cut the text into arguments differently (72 against 66), so agreement is measured
