@@ -5,9 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CFF_VENV := $(VENV)/tools/cffconvert
 CFFCONVERT := $(CFF_VENV)/bin/cffconvert
+CROISSANT_VENV := $(VENV)/tools/croissant
+MLCROISSANT := $(CROISSANT_VENV)/bin/mlcroissant
+FRICTIONLESS4_VENV := $(VENV)/tools/frictionless4
+FRICTIONLESS4 := $(FRICTIONLESS4_VENV)/bin/frictionless
 PORT ?= 8001
 
-.PHONY: install build serve test test-fast docs clean release diff
+.PHONY: install build serve test test-fast docs clean release diff tools
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +31,20 @@ $(CFFCONVERT): requirements-cffconvert.lock
 	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements-cffconvert.lock
 	touch $(CFFCONVERT)
 
+# mlcroissant (checks croissant.json) pins its own pandas, numpy and rdflib: its own venv.
+$(MLCROISSANT): requirements-croissant.lock
+	$(PYTHON) -m venv $(CROISSANT_VENV)
+	$(CROISSANT_VENV)/bin/python -m pip install --quiet -r requirements-croissant.lock
+	touch $(MLCROISSANT)
+
+# frictionless 4 (Data Package v1) cannot share a venv with frictionless 5: its own venv.
+$(FRICTIONLESS4): requirements-frictionless4.lock
+	$(PYTHON) -m venv $(FRICTIONLESS4_VENV)
+	$(FRICTIONLESS4_VENV)/bin/python -m pip install --quiet -r requirements-frictionless4.lock
+	touch $(FRICTIONLESS4)
+
+tools: $(CFFCONVERT) $(MLCROISSANT) $(FRICTIONLESS4)
+
 build: $(STAMP)
 	$(PY) -m scripts build
 
@@ -34,7 +52,7 @@ serve: build
 	$(PY) -m scripts serve --port $(PORT)
 
 # Both tiers run on two cores (pytest-xdist); loadfile keeps a test file's server and browser in one worker.
-test: $(STAMP) $(CFFCONVERT)
+test: $(STAMP) tools
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The quick tier: no browser, no cffconvert, no server processes, no private builds.

@@ -53,6 +53,7 @@ BUILD_INPUTS = [
     "data/raw",
     "data/curation",
     "data/contrib",
+    "data/responsible_ai.yml",  # croissant.json's Responsible-AI answers
     "datapackage.json",
     "site",
     "sql",
@@ -60,6 +61,7 @@ BUILD_INPUTS = [
     "LICENSE",
     "CITATION.cff",
     "CHANGELOG.md",
+    "docs",  # the zip carries the docs the README links to
     "releases",
 ]
 

@@ -6,6 +6,7 @@ no JavaScript error to the console.
 """
 
 import hashlib
+import json
 import sqlite3
 import urllib.request
 import zipfile
@@ -229,6 +230,35 @@ def test_fresh_table_pages_read_sort_and_link_at_phone_and_desktop_width(browser
             menu = tab.page.locator("body > .dropdown-menu")
             assert menu.is_visible() and "Sort descending" in menu.inner_text() and "Sort ascending" not in menu.inner_text()
             assert "INTEGER NOT NULL" in menu.locator(".dropdown-column-type").inner_text()  # position is required
+        tab.check()
+    finally:
+        tab.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_index_page_links_the_package_metadata_for_tools_and_hubs(browser, server, width):
+    """The downloads name datapackage.json and croissant.json, both answering with the served
+    package's own files, and the list fits a phone's width."""
+    shots = Path("/tmp/metadata-shots")
+    shots.mkdir(exist_ok=True)
+    tab = Tab(browser, server)
+    try:
+        tab.page.set_viewport_size({"width": width, "height": 900})
+        tab.goto("/")
+        croissant_link = tab.page.locator("a.croissant-download")
+        descriptor_link = tab.page.locator("a.package-descriptor")
+        assert croissant_link.is_visible() and descriptor_link.is_visible()
+        assert croissant_link.inner_text() == "croissant.json" and "Responsible-AI" in tab.page.locator(".front-door-downloads").inner_text()
+        with urllib.request.urlopen(server + croissant_link.get_attribute("href"), timeout=10) as response:
+            document = json.loads(response.read())
+        assert document["conformsTo"] == "http://mlcommons.org/croissant/1.1" and document["recordSet"]
+        with urllib.request.urlopen(server + descriptor_link.get_attribute("href"), timeout=10) as response:
+            assert json.loads(response.read())["resources"]
+        with urllib.request.urlopen(server + tab.page.locator("a.database-download").get_attribute("href"), timeout=10) as response:
+            assert response.headers["content-type"] == "application/vnd.sqlite3", "the running server types the database download too"
+        assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= width
+        tab.page.locator(".front-door-downloads").screenshot(path=str(shots / f"index-downloads-{width}.png"))
+        tab.page.screenshot(path=str(shots / f"index-{width}.png"), full_page=True)
         tab.check()
     finally:
         tab.context.close()

@@ -125,7 +125,7 @@ def test_zips_folders_and_release_folders_read_the_same(tmp_path, built):
     nested = tmp_path / "nested.zip"  # 0.1.0's zip held the package under a <name>-<version>/ folder
     with zipfile.ZipFile(nested, "w") as old_style:
         for name, path in members(built.root, built, descriptor):
-            old_style.writestr(f"{archive.stem}/{name}", Path(path).read_bytes())
+            old_style.writestr(f"{archive.stem}/{name}", path if isinstance(path, bytes) else Path(path).read_bytes())
     from_folder = package_reader.read(built.root)
     for where in (archive, nested, release_folder, built.package_path):
         other = package_reader.read(where)

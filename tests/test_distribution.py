@@ -156,6 +156,9 @@ def test_jsonld_cannot_close_its_script_element():
         def absolute_url(self, request, path):
             return "http://h" + path
 
+        def plugin_config(self, name):
+            return None
+
         class urls:
             @staticmethod
             def instance():

@@ -5,6 +5,7 @@ beside it; the R snippets name files and tables that exist."""
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -98,3 +99,33 @@ def test_r_snippets_name_files_and_tables_that_exist(user_folder, descriptor):
     for path in files:
         assert (user_folder / path).is_file(), path
     assert set(tables) <= names
+
+
+@pytest.fixture
+def with_sub_point_9_10(user_folder, tmp_path):
+    """The user's folder with a sub-point 9.10 next to 9.1 (ids that are equal as numbers)."""
+    folder = tmp_path / "user"
+    shutil.copytree(user_folder, folder)
+    path = folder / "data" / "theory_points.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first = next(row for row in rows if row["id"] == "9.1")
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(first), lineterminator="\n").writerow({**first, "id": "9.10", "position": "10"})
+    return folder
+
+
+def test_the_duckdb_snippet_keeps_sub_point_9_10_apart_from_9_1(with_sub_point_9_10):
+    (code,) = [code for _, code in PYTHON if "import duckdb" in code]
+    result = run(code, with_sub_point_9_10)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "('9.1', 9, " in result.stdout and "('9.10', 9, " in result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("Rscript"), reason="R is not installed (.ci/run installs r-base-core)")
+def test_the_base_r_snippet_keeps_sub_point_9_10_apart_from_9_1(with_sub_point_9_10):
+    code = "\n".join(code for _, code in R if "library(frictionless)" not in code)
+    result = subprocess.run(["Rscript", "-e", code], cwd=with_sub_point_9_10, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ids = re.findall(r"^\s*\d+\s+(\S+)\s+9\s", result.stdout, re.MULTILINE)
+    assert "9.1" in ids and "9.10" in ids, result.stdout

@@ -40,9 +40,11 @@ def test_release_folder_holds_zip_database_and_checksums(released, descriptor):
     project, target = released
     name = f"{descriptor['name']}-{descriptor['version']}"
     assert target == project.dist_dir / name
-    assert sorted(p.name for p in target.iterdir()) == sorted([f"{name}.zip", "longlist.db", SUMS_NAME])
+    assert sorted(p.name for p in target.iterdir()) == sorted([f"{name}.zip", "longlist.db", "croissant.json", SUMS_NAME])
+    with zipfile.ZipFile(target / f"{name}.zip") as archive:
+        assert (target / "croissant.json").read_bytes() == archive.read("croissant.json"), "the zip's own croissant.json"
     sums = (target / SUMS_NAME).read_text(encoding="utf-8").splitlines()
-    assert len(sums) == 2
+    assert len(sums) == 3
     for line in sums:
         digest, file = line.split("  ")
         assert hashlib.sha256((target / file).read_bytes()).hexdigest() == digest

@@ -332,17 +332,29 @@ def test_publish_command_matches_serve(platform):
     assert args[-2:] == [publish.PLATFORMS[platform][0], "longlist"]
 
 
-def test_publish_installs_datasette_and_every_plugin_at_the_locked_versions():
+def test_publish_installs_datasette_its_plugins_and_all_their_dependencies_at_the_locked_versions():
     args = publish.command(REPO, "cloudrun", "longlist")
     installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
     lock = (REPO.root / "requirements.lock").read_text(encoding="utf-8").splitlines()
     locked = [line for line in lock if line.lower().startswith(("datasette==", "datasette-")) and not line.lower().startswith("datasette-publish-")]
-    assert sorted(installs) == sorted(locked) and any(pin.startswith("datasette==0.65.") for pin in installs)
+    assert set(locked) <= set(installs) and any(pin.startswith("datasette==0.65.") for pin in installs)
+    assert set(installs) <= set(lock), "every pin is requirements.lock's"
     from importlib import metadata
 
-    for pin in installs:  # the versions the tests ran
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pinned = {canonicalize_name(pin.split("==")[0]) for pin in installs}
+    locked_names = {canonicalize_name(line.split("==")[0]) for line in lock if "==" in line}
+    for pin in installs:  # the versions the tests ran, and every dependency of each pinned too
         name, version = pin.split("==")
         assert metadata.version(name) == version, pin
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            needed = requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+            if needed and canonicalize_name(requirement.name) in locked_names:
+                assert canonicalize_name(requirement.name) in pinned, f"{name} needs {requirement.name}, which the image would install unpinned"
+    assert {"uvicorn", "httpx", "jinja2"} <= pinned
 
 
 def test_publish_refuses_a_serve_option_it_cannot_pass_on(monkeypatch):
@@ -356,6 +368,7 @@ def test_publish_dry_run_prints_one_runnable_line():
     publish.publish(REPO, "cloudrun", "longlist", dry_run=True, print=printed.append)
     assert len(printed) == 1 and shlex.split(printed[0])[1:] == publish.command(REPO, "cloudrun", "longlist")[1:]
     assert "--install datasette==0.65.5 " in printed[0] and "--setting sql_time_limit_ms 1000" in printed[0]
+    assert re.search(r"--install uvicorn==[0-9.]+ ", printed[0]), "the dry run shows the dependencies' pins"
 
 
 # The argument map as a picture --------------------------------------------------------------

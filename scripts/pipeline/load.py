@@ -30,7 +30,7 @@ def foreign_keys(resource):
     keys = []
     for fk in resource["schema"].get("foreignKeys", []):
         reference = fk["reference"]
-        # A reference without a resource points into the same resource (Data Package v2).
+        # "resource": "" (Data Package v1) or no resource (v2): a key into the same resource.
         keys.append((fk["fields"][0], reference.get("resource") or resource["name"], reference["fields"][0]))
     return keys
 

@@ -9,6 +9,7 @@ import re
 
 from scripts.core import yamlio
 from scripts.core.errors import BuildError
+from scripts.publishing import base_url
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -20,12 +21,26 @@ def load(project):
     required = ("title", "version", "date-released", "authors", "references")
     cff = yamlio.mapping(project.citation_path, name, required, "a Citation File Format mapping", "the citations are generated from it", cite_line=True)
     post = source_post(cff)
+    with_base_url(cff, base_url.configured(project), name)
     for field in ("title", "authors", "year", "publisher", "url"):
         if not isinstance(post, dict) or not post.get(field):
             raise BuildError(
                 name, "missing in the first reference (the source post)", line=getattr(post, "get", dict().get)(yamlio.LINE_KEY), field=f"references[0].{field}"
             )
     return cff
+
+
+def with_base_url(cff, base, name="CITATION.cff"):
+    """CITATION.cff's `url` (the dataset's landing page) is the site's base URL when one is set
+    (scripts/publishing/base_url.py): filled in from it, or checked against it."""
+    if not base:
+        return
+    landing = base_url.landing_page(base)
+    if not cff.get("url"):
+        cff["url"] = landing
+    elif str(cff["url"]).rstrip("/") != base:
+        what = f"url {cff['url']!r} differs from {base_url.SETTING_FILE}'s base_url {base!r}; give the landing page once, as base_url"
+        raise BuildError(name, what, field="url")
 
 
 def source_post(cff):

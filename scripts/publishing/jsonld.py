@@ -42,11 +42,17 @@ def distribution(descriptor, zip_name, database):
     items = [
         {
             "@type": "DataDownload",
-            "name": "The whole Frictionless data package (datapackage.json, CSVs, raw snapshot, README, licence, citation)",
+            "name": "The whole Frictionless data package (datapackage.json, CSVs, raw snapshot, README and docs, licence, citation, croissant.json)",
             "encodingFormat": "application/zip",
             "contentUrl": f"{DOWNLOADS_PREFIX}{zip_name}",
         },
         {"@type": "DataDownload", "name": "The SQLite database", "encodingFormat": "application/vnd.sqlite3", "contentUrl": f"/{database}.db"},
+        {
+            "@type": "DataDownload",
+            "name": "Croissant metadata (MLCommons Croissant 1.1, with the Responsible-AI fields)",
+            "encodingFormat": "application/ld+json",
+            "contentUrl": f"{PACKAGE_PREFIX}croissant.json",
+        },
         {
             "@type": "DataDownload",
             "name": "The package descriptor: schema of every table",

@@ -12,7 +12,7 @@ import yaml
 
 from scripts.core import yamlio
 from scripts.core.paths import DB_NAME
-from scripts.publishing import charts, citation, frontdoor, jsonld
+from scripts.publishing import base_url, charts, citation, frontdoor, jsonld
 from scripts.publishing import queries as saved
 from scripts.release import bundle
 
@@ -126,6 +126,8 @@ def metadata(project, descriptor, status=None, empty_charts=None, live_charts=No
             "datasette-block-robots": {"disallow": instance["robots_disallow"]},
             # site/plugins/cache.py: extra pages to render into the cache at start
             "longlist-cache": {"warm": instance.get("warm") or []},
+            # site/plugins/discovery.py: the canonical base URL of absolute URLs ("": from the request)
+            "longlist-discovery": {"base_url": base_url.configured(project)},
         },
     }
 

@@ -18,8 +18,16 @@ ZENODO_LICENCES = {"CC-BY-4.0": "cc-by-4.0", "CC0-1.0": "cc-zero", "CC-BY-SA-4.0
 
 
 def creator(author):
-    """Zenodo's creator: a person as "Family, Given", an organisation by its name."""
+    """Zenodo's creator: a person as "Family, Given", an organisation by its name.
+
+    Zenodo's deposit format has no organisational creator: its deserializer makes every
+    creator a person, splits a name with exactly one comma into family and given names, and
+    keeps any other name whole as the family name, which Zenodo then shows as written. So an
+    organisation's name goes in without a comma (docs/releases.md, "Authors")."""
     if "name" in author:
+        if "," in author["name"]:
+            what = f"the organisation {author['name']!r} has a comma: Zenodo would split it into a person's family and given names"
+            raise BuildError("CITATION.cff", what, field="authors")
         return {"name": author["name"]}
     return {"name": f"{author['family-names']}, {author['given-names']}"}
 

@@ -1,4 +1,6 @@
-"""The whole data package as one zip: descriptor, CSVs, raw snapshot, README, licence, citation.
+"""The whole data package as one zip: descriptor, CSVs, raw snapshot, README, licence, citation,
+croissant.json, and the docs the README links to (and the files they link to), so every
+relative link inside the zip resolves inside it.
 
 Flat: datapackage.json sits at the root of the archive, so the zip opens as a package in the
 tools users have (`frictionless.Package("x.zip")`, `frictionless validate x.zip`).
@@ -7,18 +9,49 @@ permissions and a fixed compression level, so the same package always gives the 
 """
 
 import hashlib
+import posixpath
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.publishing import citation
+from scripts.publishing import citation, croissant
 from scripts.release import status as release_status
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can record
 COMPRESS_LEVEL = 9
 # Files from the project root that travel with the package, where they exist.
 EXTRA_FILES = ("README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md", "exports/argument_map.aif.json")
+# A Markdown link or image target: [text](target) or ![alt](target), up to a space or ")".
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def relative_links(text):
+    """The relative link targets of a Markdown text (no scheme, no bare #anchor), without anchors."""
+    targets = []
+    for target in LINK.findall(text):
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith(("#", "/")):
+            continue
+        targets.append(target.split("#", 1)[0])
+    return [t for t in targets if t]
+
+
+def linked_files(start, read):
+    """Paths (from the project root) of the files the Markdown file `start` links to, and those
+    they link to in turn; `read(path)` gives a file's text, or None when it does not exist."""
+    found, pending = set(), [start]
+    while pending:
+        name = pending.pop()
+        if not name.endswith(".md"):
+            continue
+        text = read(name)
+        for target in relative_links(text or ""):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+            if path not in found and path != start and not path.startswith("..") and read(path) is not None:
+                found.add(path)
+                pending.append(path)
+    return found
 
 
 def zip_name(descriptor, status=None):
@@ -29,7 +62,8 @@ def zip_name(descriptor, status=None):
 
 
 def members(staging, project, descriptor):
-    """(name in the zip, path on disk) for every member, taking built files from `staging`."""
+    """(name in the zip, path on disk or the bytes themselves) for every member, taking built files
+    from `staging`; croissant.json is made here from `descriptor`."""
 
     def newest(relative):
         staged = Path(staging) / relative
@@ -39,6 +73,14 @@ def members(staging, project, descriptor):
     entries += [(r["path"], newest(r["path"])) for r in descriptor["resources"]]
     entries += [(f"data/raw/{p.name}", p) for p in sorted(project.raw_dir.iterdir()) if p.is_file()]
     entries += [(name, newest(name)) for name in EXTRA_FILES if newest(name).exists()]
+    entries.append((croissant.FILE_NAME, croissant.text_for(project, descriptor).encode("utf-8")))
+
+    def read(relative):
+        path = newest(relative)
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+    present = {name for name, _ in entries}
+    entries += [(name, newest(name)) for name in sorted(linked_files("README.md", read)) if name not in present]
     return sorted(entries)
 
 

@@ -1,4 +1,5 @@
-"""A release: dist/<name>-<version>/ with the package zip, the SQLite database and SHA256SUMS,
+"""A release: dist/<name>-<version>/ with the package zip, the SQLite database, croissant.json
+(the zip's own, for dataset hubs) and SHA256SUMS,
 built from the committed inputs, plus its record releases/<version>/manifest.json (file
 hashes, the database's canonical dump hash, and every released id) to commit.
 
@@ -17,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from scripts.core.errors import BuildError
@@ -26,6 +28,7 @@ from scripts.release.bundle import zip_name
 from scripts.release.status import dump_sha256
 
 SUMS_NAME = "SHA256SUMS"
+CROISSANT_NAME = "croissant.json"
 
 
 def sha256(path):
@@ -203,6 +206,9 @@ def write_dist(project, descriptor, target, current_ids, records, record, progre
         archive = zip_name(descriptor)
         shutil.copyfile(project.root / download_dir(project) / built_zip_name(project, descriptor), staging / archive)
         shutil.copyfile(project.db_path, staging / project.db_path.name)
+        # croissant.json beside the zip (its own member, byte for byte), for hubs that read the file alone
+        with zipfile.ZipFile(staging / archive) as opened:
+            (staging / CROISSANT_NAME).write_bytes(opened.read(CROISSANT_NAME))
         files = {p.name: sha256(p) for p in sorted(staging.iterdir())}
         (staging / SUMS_NAME).write_text("".join(f"{digest}  {file}\n" for file, digest in files.items()), encoding="utf-8")
         manifest = {

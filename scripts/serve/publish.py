@@ -1,9 +1,10 @@
 """Publish the built site with `datasette publish`, configured exactly as `serve` runs it.
 
 The same database (served immutable by every platform), metadata, templates, local plugins,
-static downloads and settings, with Datasette itself and every Datasette plugin installed at
-the versions pinned in requirements.lock: a deployment runs the tested site, not whatever
-Datasette is newest (Datasette 1.0 reads saved queries from another file and would drop them).
+static downloads and settings, with Datasette itself, every Datasette plugin and everything
+they depend on (uvicorn, httpx, Jinja2, ...) installed at the versions pinned in
+requirements.lock: a deployment runs the tested site, not whatever is newest (Datasette 1.0
+reads saved queries from another file and would drop them).
 Cloud Run is built into Datasette; Vercel and Fly need a publish plugin installed locally
 first (the second item of PLATFORMS).
 
@@ -44,14 +45,46 @@ def lock_pins(project):
     return pins
 
 
+# uvicorn (Datasette's server) uses these when they are installed; the tests ran with them
+# (pyproject.toml), so the deployment gets them too.
+SERVER_EXTRAS = ("uvloop", "httptools")
+
+
+def requirements_closure(roots, pinned):
+    """Canonical names of `roots` and of everything they require, recursively, as the
+    installed distributions declare it (markers evaluated for this Python, no extras), kept
+    to the names `pinned` holds."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found, pending = set(), [canonicalize_name(name) for name in roots]
+    while pending:
+        name = pending.pop()
+        if name in found or name not in pinned:
+            continue
+        found.add(name)
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(canonicalize_name(requirement.name))
+    return found
+
+
 def runtime_pins(project):
-    """`name==version` of Datasette and of every Datasette plugin the instance runs, from
-    requirements.lock (the publish plugins run here, not in the deployment)."""
-    pins = lock_pins(project)
+    """`name==version` of Datasette, of every Datasette plugin the instance runs (the publish
+    plugins run here, not in the deployment) and of everything they depend on, from
+    requirements.lock: the versions the tests ran with."""
+    from packaging.utils import canonicalize_name
+
+    pins = {canonicalize_name(name): pin for name, pin in lock_pins(project).items()}
     if "datasette" not in pins:
         raise BuildError("requirements.lock", "pins no datasette==VERSION; a deployment must run the Datasette the tests ran")
-    plugins = [pin for name, pin in sorted(pins.items()) if name.startswith("datasette-") and not name.startswith("datasette-publish-")]
-    return [pins["datasette"], *plugins]
+    plugins = [name for name in sorted(pins) if name.startswith("datasette-") and not name.startswith("datasette-publish-")]
+    roots = ["datasette", *plugins, *(name for name in SERVER_EXTRAS if name in pins)]
+    dependencies = sorted(requirements_closure(roots, pins) - set(roots))
+    return [pins[name] for name in roots + dependencies]
 
 
 def option_pairs(options):

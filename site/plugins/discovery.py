@@ -1,6 +1,10 @@
 """How search engines find the dataset: the index page's schema.org Dataset (JSON-LD), a
 /sitemap.xml of the canonical pages, and its address in /robots.txt.
 
+Absolute URLs use the canonical base URL where one is configured (`base_url` in
+site/instance.yml, passed on in metadata.yml's plugin config `longlist-discovery`), whatever
+scheme or host a proxy forwards; without one, the request's.
+
 The JSON-LD comes from metadata.yml (`dataset_jsonld`, generated from datapackage.json and
 CITATION.cff by scripts/publishing/jsonld.py) with the site's own paths made absolute for the
 host serving the page. The sitemap lists the index page, each database page, and the page of
@@ -19,10 +23,18 @@ from datasette.utils.asgi import Response
 SITEMAP = "/sitemap.xml"
 READING_PAGES = ("/post", "/thread", "/rate")
 READING_ROWS = (("theories", "number"), ("comments", "id"))
+PLUGIN = "longlist-discovery"
+
+
+def canonical_url(datasette, request, path):
+    """`path` (from the site's root) as an absolute URL: on the configured base URL, else on
+    the scheme and host of the request."""
+    base = (datasette.plugin_config(PLUGIN) or {}).get("base_url")
+    return f"{base}{path}" if base else datasette.absolute_url(request, path)
 
 
 def absolute(datasette, request, value):
-    return datasette.absolute_url(request, value) if isinstance(value, str) and value.startswith("/") else value
+    return canonical_url(datasette, request, value) if isinstance(value, str) and value.startswith("/") else value
 
 
 def jsonld(datasette, request):
@@ -30,7 +42,7 @@ def jsonld(datasette, request):
     if not found:
         return None
     found = dict(found)
-    found["url"] = datasette.absolute_url(request, datasette.urls.instance())
+    found["url"] = canonical_url(datasette, request, datasette.urls.instance())
     found["distribution"] = [{**item, "contentUrl": absolute(datasette, request, item.get("contentUrl"))} for item in found.get("distribution", [])]
     # inside <script>: no "</" may close the element early
     return json.dumps(found, ensure_ascii=False, indent=2).replace("<", "\\u003c")
@@ -56,7 +68,7 @@ async def canonical_paths(datasette):
 
 
 async def sitemap(datasette, request):
-    urls = [datasette.absolute_url(request, path) for path in await canonical_paths(datasette)]
+    urls = [canonical_url(datasette, request, path) for path in await canonical_paths(datasette)]
     body = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     body += [f"  <url><loc>{escape(url)}</loc></url>" for url in urls]
     body.append("</urlset>")
@@ -71,7 +83,7 @@ def register_routes():
 @hookimpl
 def block_robots_extra_lines(datasette, request):
     """datasette-block-robots' own hook: robots.txt names the sitemap."""
-    return [f"Sitemap: {datasette.absolute_url(request, SITEMAP)}"]
+    return [f"Sitemap: {canonical_url(datasette, request, SITEMAP)}"]
 
 
 @hookimpl

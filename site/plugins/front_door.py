@@ -1,11 +1,13 @@
 """What the front door offers for download, read from what this instance actually serves.
 
 The index and database pages list (site/templates/_front_door.html): every zip in the static
-mount `downloads` with its size and SHA-256, computed here from the served file itself, and
+mount `downloads` with its size and SHA-256, computed here from the served file itself, its
+metadata files (datapackage.json, croissant.json for ML tools and dataset hubs), and
 each database file and table with Datasette's own download URLs.
 """
 
 import hashlib
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +27,13 @@ def sha256(path, mtime_ns, size):
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)
+def members(path, mtime_ns, size):
+    """The names in a zip, read once per version of it."""
+    with zipfile.ZipFile(path) as archive:
+        return frozenset(archive.namelist())
+
+
 def packages(datasette):
     found = []
     for mount, directory in datasette.static_mounts:
@@ -38,6 +47,11 @@ def packages(datasette):
                     "url": datasette.urls.path(f"{mount}/{path.name}"),
                     "bytes": stat.st_size,
                     "sha256": sha256(str(path), stat.st_mtime_ns, stat.st_size),
+                    # the zip's metadata files, served one by one at /package/ (site/plugins/served_package.py)
+                    "croissant": datasette.urls.path("package/croissant.json")
+                    if "croissant.json" in members(str(path), stat.st_mtime_ns, stat.st_size)
+                    else None,
+                    "descriptor": datasette.urls.path("package/datapackage.json"),
                 }
             )
     return found

@@ -17,6 +17,8 @@ from datasette.utils.asgi import Response
 MOUNT = "downloads"
 TYPES = {
     ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".sql": "text/plain; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".cff": "text/plain; charset=utf-8",
