@@ -97,6 +97,74 @@ def test_an_export_with_a_value_the_build_would_refuse_writes_nothing(project, t
     assert contributed_files(project) == []
 
 
+@pytest.mark.parametrize(
+    "header, why",
+    [
+        ("(" + " " * 3_000, 'column B "(": is empty'),  # the issue's 3 kB file: spaces a cell's edge drops
+        ("(" + " " * 3_000 + "x", "3,002 characters) is too long to name a theory (at most 300 characters)"),
+        ("theory" + " " * 3_000 + "#" + " " * 3_000 + "1" * 3_000 + "x", "is too long to name a theory"),
+        (",".join(["(" + " " * 3_000 + "x"] * 100), "3,002 characters) is too long to name a theory"),  # 300 kB of them
+    ],
+)
+def test_a_heading_that_made_the_pattern_backtrack_is_a_clean_error(project, tmp_path, header, why):
+    """A heading of "(" and spaces took the old pattern cubic time (65 s at 2,000 spaces): now a
+    length cap before any matching and a pattern without backtracking (bench/slow_patterns.py
+    times it). The message quotes an excerpt of the cell, not the cell."""
+    export = tmp_path / "export.csv"
+    export.write_text(f"rater,{header}\nJane,5\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and "Traceback" not in stderr and contributed_files(project) == []
+    assert stderr.startswith(f"error: {export}:1: column B ") and why in stderr
+    assert all(len(line) < 600 for line in stderr.splitlines())  # an excerpt of the heading, not 3 kB of it
+
+
+def test_import_ratings_refuses_a_ratings_folder_that_leads_outside(project, tmp_path):
+    """The build refuses a data/contrib/ratings/ that is a link out of the repository;
+    import-ratings must not write through it either."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(project.contrib_ratings_dir)
+    os.symlink(outside, project.contrib_ratings_dir)
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and "Traceback" not in stderr
+    assert stderr.startswith("error: data/contrib/ratings: leads outside the repository (through a symbolic link)")
+    assert os.listdir(outside) == []
+    code, _, stderr = run(["build"], project.root)  # the same words from the build
+    assert code == 1 and stderr.startswith("error: data/contrib/ratings: leads outside the repository (through a symbolic link)")
+
+
+def test_import_ratings_refuses_a_parent_folder_that_leads_outside(project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(project.root / "data" / "contrib")
+    os.symlink(outside, project.root / "data" / "contrib")  # data/contrib/ratings/ does not exist yet
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and stderr.startswith("error: data/contrib/ratings: leads outside the repository")
+    assert os.listdir(outside) == []
+
+
+def test_a_note_with_a_trailing_space_is_imported_without_it(project, tmp_path):
+    """`--note "... "` ended in an AssertionError: the file's values are stripped when read."""
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes", "--note", "From the workshop sheet. "], project.root)
+    assert (code, stderr) == (0, "")
+    text = (project.contrib_ratings_dir / contributed_files(project)[0]).read_text(encoding="utf-8")
+    assert ' From the workshop sheet."\n' in text
+
+
+def test_a_note_the_build_would_refuse_is_refused_by_the_import(project, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes", "--note", "see\u200bhere"], project.root)
+    assert code == 1 and "Traceback" not in stderr and contributed_files(project) == []
+    assert ":2: note: rater 'Jane': holds the invisible character U+200B (ZERO WIDTH SPACE)" in stderr
+
+
 # errors capped -----------------------------------------------------------------------------
 
 

@@ -42,6 +42,9 @@ MULTILINE_FIELDS = ("note",)
 THEORY_KEY = re.compile(r"theory [0-9]+\Z")
 NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 DEFAULT_KIND = "individual"
+# The kind of the post's discussion group (scripts/pipeline/normalize.py): the reading pages take
+# the set of this kind as the group's, so no contributed set may claim it.
+GROUP_KIND = "group"
 
 
 @dataclass
@@ -153,7 +156,7 @@ def read_rows(set_id, reader, name, rules):
     if header != HEADER:
         found = gate.excerpt(",".join(header)) if header else "an empty file"
         return None, [BuildError(name, f"expected the header 'field,value', found {found}", line=1)]
-    scores = {}
+    scores, theory_lines = {}, {}
     for cells in reader:
         line = reader.line_num
         if len(cells) != 2:
@@ -167,6 +170,11 @@ def read_rows(set_id, reader, name, rules):
         lines[key] = line
         if THEORY_KEY.match(key):
             number = int(key[len("theory ") :])
+            if number in theory_lines:  # "theory 1" and "theory 01": one theory, two scores
+                first_line, first_key = theory_lines[number]
+                errors.append(BuildError(name, f"theory {number} is given twice (first on line {first_line} as {first_key!r}); keep one score per theory", line=line, field=key))
+                continue
+            theory_lines[number] = (line, key)
             if number not in rules.theory_numbers:
                 errors.append(BuildError(name, f"there is no theory {number}; theories are numbered {rules.theory_range}", line=line, field=key))
             elif problem := rules.score_problem(value):
@@ -187,8 +195,18 @@ def read_rows(set_id, reader, name, rules):
     if not values.get("label") and "label" not in {e.field for e in errors}:
         errors.append(BuildError(name, "missing or empty; every rating set needs the rater's name", line=lines.get("label"), field="label"))
     kind = values.get("kind") or DEFAULT_KIND
-    if kind not in rules.kinds:
-        errors.append(BuildError(name, f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(rules.kinds)}", line=lines["kind"], field="kind"))
+    if kind == GROUP_KIND:
+        errors.append(
+            BuildError(
+                name,
+                f"{GROUP_KIND!r} is the kind of the post's discussion group alone (pages read a set of that kind as the post's group); "
+                f"a contributed set is {', '.join(k for k in rules.kinds if k != GROUP_KIND)}",
+                line=lines["kind"],
+                field="kind",
+            )
+        )
+    elif kind not in rules.kinds:
+        errors.append(BuildError(name, f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(k for k in rules.kinds if k != GROUP_KIND)}", line=lines["kind"], field="kind"))
     date = values.get("date") or None
     if date and not valid_date(date):
         errors.append(BuildError(name, f"{gate.excerpt(date)} is not a date; expected YYYY-MM-DD", line=lines["date"], field="date"))
@@ -216,8 +234,8 @@ def scan(project):
     if not folder.is_dir():
         return [], []
     shown = project.rel(folder)
-    if not gate.inside(project.root, folder):
-        return [], [BuildError(shown, "leads outside the repository (through a symbolic link); contributed files must live in the repository")]
+    if problem := folder_problem(project):
+        return [], [problem]
     names, errors = [], []
     for name in sorted(os.listdir(folder)):
         if name.endswith(".csv"):
@@ -225,6 +243,16 @@ def scan(project):
         elif name.lower().endswith(".csv") and not name.startswith("."):
             errors.append(BuildError(f"{shown}/{gate.escaped(name)}", f"the extension must be lower-case .csv to be read; rename it to {name[:-4]}.csv"))
     return [os.path.join(folder, n) for n in names], errors
+
+
+def folder_problem(project):
+    """A BuildError if data/contrib/ratings/ (or a folder above it) leads outside the repository
+    through a symbolic link; None otherwise. The build refuses to read such a folder and
+    import-ratings to write into it."""
+    folder = project.contrib_ratings_dir
+    if not gate.inside(project.root, folder):  # realpath resolves the links of the part that exists
+        return BuildError(str(folder.relative_to(project.root)), "leads outside the repository (through a symbolic link); contributed files must live in the repository")
+    return None
 
 
 def contributed_files(project):
@@ -313,6 +341,8 @@ def write_sets(project, sets):
     if refused:
         raise BuildErrors(refused)
     folder = project.contrib_ratings_dir
+    if problem := folder_problem(project):  # checked before mkdir, which would follow the link
+        raise problem
     folder.mkdir(parents=True, exist_ok=True)
     targets = [path_for(project, s.id) for s in sets]
     with exclusive(project, progress=lambda message: None):
