@@ -12,6 +12,21 @@ MAX_VALUE_BYTES = _sizes["MAX_VALUE_BYTES"]
 MAX_TEXT_BYTES = _sizes["MAX_TEXT_BYTES"]
 MAX_SQL_BYTES = _sizes["MAX_SQL_BYTES"]
 
+# Contributed rating sets (data/contrib/ratings/*.csv, scripts/ratings/contributed.py), per value
+# and in total, so that the build's time and every output's size stay bounded however many
+# files arrive (issue 20: 120 files of 96 kB, each a label and a note of 24,000 quote marks, made
+# the charts stage take 614 s, a chart SVG 38.4 MB and the rating_sets page 28.6 MB). Today
+# there is no contributed file; bench/ratings_scale.py's million ratings are about 53,000
+# files, 20 MB, 6 MB of labels and notes, well inside.
+MAX_LABEL_BYTES = 400  # a rater's name: the rating page takes 100 characters, 300 bytes at most; charts show CHART_TEXT_CHARS
+MAX_NOTE_BYTES = 4_000  # a paragraph or two on how the ratings were made
+MAX_CONTRIBUTED_FILES = 100_000
+MAX_CONTRIBUTED_TOTAL_BYTES = 64 * 1024 * 1024  # every contributed file together, as read
+MAX_CONTRIBUTED_TEXT_BYTES = 16 * 1024 * 1024  # every label and note together (UTF-8)
+# The longest text a chart draws (an axis label, a legend entry); longer values are cut with
+# "…" in the drawing only, the data keeping the whole value.
+CHART_TEXT_CHARS = 60
+
 # What `make diff` reads of a package given to it (scripts/release/package_reader.py): an old
 # release, a zip from elsewhere. The package itself is about 0.2 MB (its largest file ~60 kB);
 # a million contributed ratings would make ratings.csv about 30 MB. Each cap is checked before

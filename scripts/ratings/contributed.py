@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.core import sizes
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.pipeline.normalize import GROUP_SET_ID
 from scripts.ratings import gate
@@ -39,6 +40,8 @@ from scripts.ratings import gate
 HEADER = ["field", "value"]
 SET_FIELDS = ("label", "kind", "date", "note")
 MULTILINE_FIELDS = ("note",)
+# Each value's own limit in bytes (scripts/core/sizes.py); the instance's (MAX_TEXT_BYTES) over all.
+FIELD_LIMITS = {"label": sizes.MAX_LABEL_BYTES, "kind": sizes.MAX_LABEL_BYTES, "date": sizes.MAX_LABEL_BYTES, "note": sizes.MAX_NOTE_BYTES}
 THEORY_KEY = re.compile(r"theory [0-9]+\Z")
 NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 DEFAULT_KIND = "individual"
@@ -55,6 +58,7 @@ class RatingSet:
     date: str | None = None
     note: str | None = None
     scores: dict = field(default_factory=dict)  # theory number -> score out of 10
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # field -> its line in the file, as read
 
 
 @dataclass(frozen=True)
@@ -127,17 +131,64 @@ def decode_utf8(data, name):
 # Reading -----------------------------------------------------------------------------
 
 
-def read_set(path, name, rules):
-    """One contributed file -> (RatingSet or None, [BuildError, ...])."""
+class OverBudget(Exception):
+    """The contributed files together exceed a total of scripts/core/sizes.py."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+class Totals:
+    """What the contributed files add up to as they are read, against the totals that keep the
+    build's time and its outputs bounded (scripts/core/sizes.py)."""
+
+    def __init__(self):
+        self.bytes, self.text = 0, 0
+
+    def add_file(self, size, name):
+        self.bytes += size
+        if self.bytes > sizes.MAX_CONTRIBUTED_TOTAL_BYTES:
+            raise OverBudget(
+                BuildError(
+                    name,
+                    f"the contributed files come to {self.bytes:,} bytes with this one; the limit for all of them together is "
+                    f"{sizes.MAX_CONTRIBUTED_TOTAL_BYTES:,} (scripts/core/sizes.py); the files after it were not read",
+                )
+            )
+
+    def add_set(self, rating_set, name):
+        for key in ("label", "note"):
+            self.text += len((getattr(rating_set, key) or "").encode("utf-8"))
+            if self.text > sizes.MAX_CONTRIBUTED_TEXT_BYTES:
+                raise OverBudget(
+                    BuildError(
+                        name,
+                        f"the labels and notes of the contributed files come to {self.text:,} bytes with this one; the limit for all of them "
+                        f"together is {sizes.MAX_CONTRIBUTED_TEXT_BYTES:,} (scripts/core/sizes.py); the files after it were not read",
+                        line=rating_set.lines.get(key),
+                        field=key,
+                    )
+                )
+
+
+def read_set(path, name, rules, totals=None):
+    """One contributed file -> (RatingSet or None, [BuildError, ...]); OverBudget if `totals`
+    (a Totals) goes over a limit with it."""
     set_id = os.path.basename(path)[: -len(".csv")]
     problem = rules.id_problem(set_id)
     if problem:
         return None, [BuildError(name, f"{problem}; the file name is the set's id", field="file name")]
     try:
-        text = decode_utf8(gate.read_regular(path, name, gate.MAX_CONTRIBUTED_BYTES), name)
-        return parse_set(set_id, text, name, rules)
+        data = gate.read_regular(path, name, gate.MAX_CONTRIBUTED_BYTES)
+        if totals:
+            totals.add_file(len(data), name)
+        rating_set, problems = parse_set(set_id, decode_utf8(data, name), name, rules)
     except BuildError as exc:
         return None, [exc]
+    if totals and rating_set:
+        totals.add_set(rating_set, name)
+    return rating_set, problems
 
 
 def parse_set(set_id, text, name, rules):
@@ -182,7 +233,7 @@ def read_rows(set_id, reader, name, rules):
             else:
                 scores[number] = float(value)
         elif key in SET_FIELDS:
-            problem = gate.text_problem(value, multiline=key in MULTILINE_FIELDS, formula=key in ("label", "note"))
+            problem = gate.text_problem(value, multiline=key in MULTILINE_FIELDS, formula=key in ("label", "note"), limit=FIELD_LIMITS[key])
             if problem:
                 errors.append(BuildError(name, problem, line=line, field=key))
             else:
@@ -214,7 +265,7 @@ def read_rows(set_id, reader, name, rules):
         errors.append(BuildError(name, "no 'theory N' rows; a rating set needs at least one score", field="scores"))
     if errors:
         return None, errors
-    return RatingSet(set_id, values["label"], kind, date, values.get("note") or None, scores), []
+    return RatingSet(set_id, values["label"], kind, date, values.get("note") or None, scores, lines), []
 
 
 def valid_date(text):
@@ -265,8 +316,16 @@ def load_contributed(project, rules):
     sets = []
     folder = project.rel(project.contrib_ratings_dir)
     paths, errors = scan(project)
+    if len(paths) > sizes.MAX_CONTRIBUTED_FILES:  # before any is read
+        raise BuildErrors(
+            errors + [BuildError(folder, f"holds {len(paths):,} contributed files; the limit is {sizes.MAX_CONTRIBUTED_FILES:,} (scripts/core/sizes.py)")]
+        )
+    totals = Totals()
     for path in paths:
-        rating_set, problems = read_set(path, f"{folder}/{gate.escaped(os.path.basename(path))}", rules)
+        try:
+            rating_set, problems = read_set(path, f"{folder}/{gate.escaped(os.path.basename(path))}", rules, totals)
+        except OverBudget as over:
+            raise BuildErrors(errors + [over.error]) from None
         errors.extend(problems)
         if rating_set:
             sets.append(rating_set)
@@ -336,7 +395,7 @@ def write_sets(project, sets):
         BuildError(project.rel(path_for(project, s.id)), problem, field=key)
         for s in sets
         for key in ("label", "note")
-        if getattr(s, key) and (problem := gate.text_problem(getattr(s, key), multiline=key in MULTILINE_FIELDS))
+        if getattr(s, key) and (problem := gate.text_problem(getattr(s, key), multiline=key in MULTILINE_FIELDS, limit=FIELD_LIMITS[key]))
     ]
     if refused:
         raise BuildErrors(refused)

@@ -190,13 +190,17 @@ def formula_problem(value):
     )
 
 
-def length_problem(value):
+def length_problem(value, limit=None):
+    """None, or why `value` is too long: more than `limit` bytes (a field's own limit, such as a
+    label's), or than the instance serves."""
     size = len(value.encode("utf-8"))
-    if size <= sizes.MAX_TEXT_BYTES:
-        return None
-    return f"is {size:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,} (the published instance cannot serve longer values)"
+    if limit is not None and limit < sizes.MAX_TEXT_BYTES and size > limit:
+        return f"is {size:,} bytes long; the limit is {limit:,}"
+    if size > sizes.MAX_TEXT_BYTES:
+        return f"is {size:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,} (the published instance cannot serve longer values)"
+    return None
 
 
-def text_problem(value, multiline=False, formula=True):
+def text_problem(value, multiline=False, formula=True, limit=None):
     """The first problem of a text value that goes into the package (label, note), or None."""
-    return control_problem(value, multiline) or length_problem(value) or (formula_problem(value) if formula else None)
+    return control_problem(value, multiline) or length_problem(value, limit) or (formula_problem(value) if formula else None)
