@@ -184,7 +184,10 @@ def old_package(root, timeout, python):
                 for _ in range(204):
                     member.write(row)
         results = {}
-        for name, old in (("baseline: the committed package against itself", str(folder)), (f"a {bomb.stat().st_size / 1e6:.1f} MB zip holding 204 MB", str(bomb))):
+        for name, old in (
+            ("baseline: the committed package against itself", str(folder)),
+            (f"a {bomb.stat().st_size / 1e6:.1f} MB zip holding 204 MB", str(bomb)),
+        ):
             seconds, code, output, peak = run_measured([python, "-m", "scripts", "diff", old, str(folder)], folder, timeout)
             results[name] = {
                 "time": shown_seconds(seconds, code, timeout),

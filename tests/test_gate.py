@@ -295,8 +295,6 @@ def test_contributions_over_a_total_are_refused_with_the_file_where_they_cross_i
     total is crossed; the files after it are not read."""
     import re
 
-    from scripts.ratings import contributed
-
     for name in ("a", "b", "c"):
         (project.contrib_ratings_dir / f"{name}.csv").write_text(
             f"field,value\nlabel,Rater {name}\nnote,{'n' * 1_200}\n" + "".join(f"theory {n},{n % 7}\n" for n in range(1, 21)), encoding="utf-8"

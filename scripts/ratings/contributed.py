@@ -223,7 +223,11 @@ def read_rows(set_id, reader, name, rules):
             number = int(key[len("theory ") :])
             if number in theory_lines:  # "theory 1" and "theory 01": one theory, two scores
                 first_line, first_key = theory_lines[number]
-                errors.append(BuildError(name, f"theory {number} is given twice (first on line {first_line} as {first_key!r}); keep one score per theory", line=line, field=key))
+                errors.append(
+                    BuildError(
+                        name, f"theory {number} is given twice (first on line {first_line} as {first_key!r}); keep one score per theory", line=line, field=key
+                    )
+                )
                 continue
             theory_lines[number] = (line, key)
             if number not in rules.theory_numbers:
@@ -257,7 +261,14 @@ def read_rows(set_id, reader, name, rules):
             )
         )
     elif kind not in rules.kinds:
-        errors.append(BuildError(name, f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(k for k in rules.kinds if k != GROUP_KIND)}", line=lines["kind"], field="kind"))
+        errors.append(
+            BuildError(
+                name,
+                f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(k for k in rules.kinds if k != GROUP_KIND)}",
+                line=lines["kind"],
+                field="kind",
+            )
+        )
     date = values.get("date") or None
     if date and not valid_date(date):
         errors.append(BuildError(name, f"{gate.excerpt(date)} is not a date; expected YYYY-MM-DD", line=lines["date"], field="date"))
@@ -302,7 +313,9 @@ def folder_problem(project):
     import-ratings to write into it."""
     folder = project.contrib_ratings_dir
     if not gate.inside(project.root, folder):  # realpath resolves the links of the part that exists
-        return BuildError(str(folder.relative_to(project.root)), "leads outside the repository (through a symbolic link); contributed files must live in the repository")
+        return BuildError(
+            str(folder.relative_to(project.root)), "leads outside the repository (through a symbolic link); contributed files must live in the repository"
+        )
     return None
 
 

@@ -606,7 +606,11 @@ def read(path, project, note=None):
         refused += [BuildError(name, f"rater {gate.excerpt(rating_set.label)}: {p.message}", line=first, field=p.field) for p in problems]
         if not problems and again != rating_set:  # a value the file cannot hold as it is
             differing = next(key for key in ("label", "kind", "date", "note", "scores") if getattr(again, key) != getattr(rating_set, key))
-            refused.append(BuildError(name, f"rater {gate.excerpt(rating_set.label)}: would read back from its file as another value; check it", line=first, field=differing))
+            refused.append(
+                BuildError(
+                    name, f"rater {gate.excerpt(rating_set.label)}: would read back from its file as another value; check it", line=first, field=differing
+                )
+            )
     if refused:
         raise BuildErrors(refused)
     return Reading(name, export.layout, sets, export.interpreted, export.spellings)

@@ -5,9 +5,10 @@ hashes, the database's canonical dump hash, and every released id) to commit.
 A version means the same bytes forever: the release refuses to overwrite a dist folder
 or contradict a recorded release whose bytes differ - the record in the working tree, and
 every record of the version that any commit of the git history holds (a record deleted and
-committed away still counts; a shallow clone, which lacks old commits, is refused) - and a release from the same commit reproduces them exactly. The database is checked byte for byte (SQLite writes the same
-file for the same statements with the same SQLite library; the dump hash in the manifest
-identifies the content even across SQLite versions).
+committed away still counts; a shallow clone, which lacks old commits, is refused) - and a
+release from the same commit reproduces them exactly. The database is checked byte for byte
+(SQLite writes the same file for the same statements with the same SQLite library; the dump
+hash in the manifest identifies the content even across SQLite versions).
 """
 
 import hashlib

@@ -13,7 +13,6 @@ and the total: scripts/core/sizes.py); and every malformation (a descriptor with
 a cell over the CSV limit, a zip bomb) is a one-line error naming the file.
 """
 
-import csv
 import io
 import json
 import os
@@ -66,7 +65,9 @@ def confined(relative, where):
     """`relative` as a path inside the package, or a BuildError: a resource path is relative,
     forward-slashed, without `..` (the package's own paths are data/NAME.csv)."""
     if not isinstance(relative, str) or not relative:
-        raise BuildError(f"{where}/datapackage.json", f"{gate.excerpt(relative)} is not a path; expected a relative path such as data/theories.csv", field="path")
+        raise BuildError(
+            f"{where}/datapackage.json", f"{gate.excerpt(relative)} is not a path; expected a relative path such as data/theories.csv", field="path"
+        )
     parts = PurePosixPath(relative).parts
     if relative.startswith(("/", "\\")) or "\\" in relative or ":" in relative or ".." in parts or "\x00" in relative:
         raise BuildError(
@@ -194,7 +195,11 @@ def schema_problem(resource):
     if not isinstance(schema, dict):
         return "schema", "missing; every resource needs a schema with fields and a primary key"
     fields = schema.get("fields")
-    if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str) for f in fields):
+    if (
+        not isinstance(fields, list)
+        or not fields
+        or not all(isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str) for f in fields)
+    ):
         return "schema.fields", "expected a list of fields, each with a name and a type"
     key = schema.get("primaryKey")
     if isinstance(key, str):
@@ -203,7 +208,9 @@ def schema_problem(resource):
     if not is_names(key) or not key or not set(key) <= names:
         return "schema.primaryKey", "expected a list of the resource's field names"
     foreign = schema.get("foreignKeys", [])
-    if not isinstance(foreign, list) or not all(isinstance(k, dict) and is_names(k.get("fields") if not isinstance(k.get("fields"), str) else [k["fields"]]) for k in foreign):
+    if not isinstance(foreign, list) or not all(
+        isinstance(k, dict) and is_names(k.get("fields") if not isinstance(k.get("fields"), str) else [k["fields"]]) for k in foreign
+    ):
         return "schema.foreignKeys", "expected a list of foreign keys, each with its fields"
     for k in foreign:
         if isinstance(k["fields"], str):
