@@ -324,3 +324,10 @@ def test_a_short_row_in_an_old_package_reads_as_empty_cells(tmp_path):
     theories.write_text(theories.read_text(encoding="utf-8") + "21\n", encoding="utf-8")
     code, out, err = run_cli("diff", str(old), str(REPO.root))
     assert code == 0 and "Traceback" not in err and "removed: `21`" in out
+
+
+def test_an_old_package_of_more_lines_than_the_cap_is_refused(tmp_path, monkeypatch):
+    """Each row is held in memory (a file of tiny rows costs far more than its bytes): the lines
+    of the package's CSV files are capped as they are read."""
+    monkeypatch.setattr(sizes, "MAX_PACKAGE_LINES", 100)
+    refused(malicious(tmp_path), "reading it would make the package's CSV files more than 100 lines; the limit is 100")

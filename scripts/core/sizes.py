@@ -36,3 +36,6 @@ MAX_PACKAGE_MEMBERS = 1_000  # names in a zip (the package has about 30)
 MAX_DESCRIPTOR_BYTES = 4 * 1024 * 1024  # datapackage.json (about 60 kB)
 MAX_PACKAGE_FILE_BYTES = 48 * 1024 * 1024  # one resource's CSV, uncompressed
 MAX_PACKAGE_BYTES = 96 * 1024 * 1024  # every file read from one package, uncompressed
+# Lines of every CSV of one package together (a row is a line or more): each row is held in
+# memory, so a file of tiny rows costs far more than its bytes. A million ratings and the rest.
+MAX_PACKAGE_LINES = 1_500_000

@@ -9,7 +9,7 @@ A package given to `diff` may come from anywhere, so it is read as untrusted: a 
 must be a relative path inside the package (no absolute path, no `..`, no symbolic link, only
 a regular file: never /dev/zero or ../../etc/passwd); sizes are capped before anything is read
 (the zip on disk, the number of names in it, each file's declared size, then the read itself,
-and the total: scripts/core/sizes.py); and every malformation (a descriptor without a schema,
+the total, and the lines of the CSV files, since each row is held in memory: scripts/core/sizes.py); and every malformation (a descriptor without a schema,
 a cell over the CSV limit, a zip bomb) is a one-line error naming the file.
 """
 
@@ -82,12 +82,17 @@ class Budget:
     """The bytes one package may still read (MAX_PACKAGE_BYTES in all)."""
 
     def __init__(self, where):
-        self.where, self.left = where, sizes.MAX_PACKAGE_BYTES
+        self.where, self.left, self.lines = where, sizes.MAX_PACKAGE_BYTES, 0
 
     def take(self, size, name):
         if size > self.left:
             raise BuildError(name, f"reading it would make the package more than {sizes.MAX_PACKAGE_BYTES:,} bytes; the limit is {sizes.MAX_PACKAGE_BYTES:,}")
         self.left -= size
+
+    def take_lines(self, data, name):
+        self.lines += data.count(b"\n")
+        if self.lines > sizes.MAX_PACKAGE_LINES:
+            raise BuildError(name, f"reading it would make the package's CSV files more than {sizes.MAX_PACKAGE_LINES:,} lines; the limit is {sizes.MAX_PACKAGE_LINES:,}")
 
 
 def file_cap(relative):
@@ -106,6 +111,8 @@ def read_folder(folder):
             raise BuildError(name, "leads outside the package (through a symbolic link); only files inside it are read")
         data = gate.read_regular(path, name, file_cap(relative))  # no link, FIFO or device, size capped
         budget.take(len(data), name)
+        if relative != "datapackage.json":
+            budget.take_lines(data, name)
         return data
 
     return load(str(folder), read_bytes)
@@ -166,6 +173,8 @@ def read_zip(path):
                 raise BuildError(name, f"cannot be read from the zip: {gate.excerpt(exc, 80)}") from None
             if len(data) > cap:
                 raise BuildError(name, f"is more than {cap:,} bytes uncompressed; the limit is {cap:,}")
+            if relative != "datapackage.json":
+                budget.take_lines(data, name)
             return data
 
         return load(str(path), read_bytes)
