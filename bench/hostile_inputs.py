@@ -143,7 +143,7 @@ def contributions(root, timeout, python):
     with tempfile.TemporaryDirectory(prefix="hostile-build-") as tmp:
         folder = copy_of(root, Path(tmp) / "project")
         results = {"baseline: no contributed file": build_case(folder, {}, timeout, python)}
-        issue = {f"quotes-{i:03d}.csv": contributed_file(f"{i:03d}" + '"' * QUOTES, '"' * QUOTES) for i in range(FILES)}
+        issue = {f"quotes-{i:03d}.csv": contributed_file(f"{i:03d}" + '"' * (QUOTES - 3), '"' * QUOTES) for i in range(FILES)}
         print(f"  (the issue's files: {len(issue)} x {len(next(iter(issue.values())).encode()):,} bytes)", flush=True)
         results[f"{FILES} files of 96 kB (issue 20)"] = build_case(folder, issue, timeout, python)
         label_bytes, note_bytes = getattr(sizes, "MAX_LABEL_BYTES", sizes.MAX_TEXT_BYTES), getattr(sizes, "MAX_NOTE_BYTES", sizes.MAX_TEXT_BYTES)

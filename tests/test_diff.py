@@ -329,5 +329,6 @@ def test_a_short_row_in_an_old_package_reads_as_empty_cells(tmp_path):
 def test_an_old_package_of_more_lines_than_the_cap_is_refused(tmp_path, monkeypatch):
     """Each row is held in memory (a file of tiny rows costs far more than its bytes): the lines
     of the package's CSV files are capped as they are read."""
+    old = malicious(tmp_path)
     monkeypatch.setattr(sizes, "MAX_PACKAGE_LINES", 100)
-    refused(malicious(tmp_path), "reading it would make the package's CSV files more than 100 lines; the limit is 100")
+    refused(old, "reading it would make the package's CSV files more than 100 lines; the limit is 100")

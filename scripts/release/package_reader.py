@@ -92,7 +92,9 @@ class Budget:
     def take_lines(self, data, name):
         self.lines += data.count(b"\n")
         if self.lines > sizes.MAX_PACKAGE_LINES:
-            raise BuildError(name, f"reading it would make the package's CSV files more than {sizes.MAX_PACKAGE_LINES:,} lines; the limit is {sizes.MAX_PACKAGE_LINES:,}")
+            raise BuildError(
+                name, f"reading it would make the package's CSV files more than {sizes.MAX_PACKAGE_LINES:,} lines; the limit is {sizes.MAX_PACKAGE_LINES:,}"
+            )
 
 
 def file_cap(relative):
