@@ -1,6 +1,8 @@
-"""The instance's size limits, read from the one file that sets them: site/plugins/sizes.py,
-which ships with the site (Datasette loads it from --plugins-dir) and so cannot live in scripts/.
-Loaded by path: `site` is also the name of a module of Python's standard library."""
+"""Every size limit, in one place. The instance's are read from the one file that sets them:
+site/plugins/sizes.py, which ships with the site (Datasette loads it from --plugins-dir) and so
+cannot live in scripts/; loaded by path (`site` is also the name of a module of Python's
+standard library). Below them, the limits only the build and the release tools apply: what
+contributed rating sets may add up to, and what `diff` reads of a package from elsewhere."""
 
 import runpy
 
