@@ -4,6 +4,9 @@ primary key, from folders or zips, as a CHANGELOG draft or JSON."""
 import contextlib
 import io
 import json
+import os
+import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -12,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cli import main
+from scripts.core import sizes
 from scripts.core.errors import BuildError
 from scripts.core.paths import Project
 from scripts.release import diff, package_reader
@@ -188,3 +192,143 @@ def test_a_broken_release_record_is_named(tmp_path):
     record.write_text('{"files": {}}\n', encoding="utf-8")
     with pytest.raises(BuildError, match=r"^releases/0.1.0/manifest.json: version: a release record needs its version"):
         recorded_manifests(project)
+
+
+# An old package is untrusted: it may come from anywhere ---------------------------------------
+
+
+def malicious(tmp_path, name="old"):
+    """The committed package written as a folder, to break."""
+    return write_package(committed(), tmp_path / name)
+
+
+def set_path(folder, resource, path):
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    next(r for r in descriptor["resources"] if r["name"] == resource)["path"] = path
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def refused(old, message):
+    """`diff OLD .` stops with one line naming the problem, and no traceback."""
+    code, out, err = run_cli("diff", str(old), str(REPO.root))
+    assert code == 1 and out == "" and "Traceback" not in err, err
+    assert err.count("\n") == 1 and message in err, err
+    return err
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "../../etc/passwd", "data/../../../etc/passwd", "/etc/passwd", "C:\\Windows\\win.ini"])
+def test_a_resource_path_outside_the_package_is_never_read(tmp_path, path):
+    old = malicious(tmp_path)
+    set_path(old, "theories", path)
+    refused(old, "datapackage.json: path: resource path ")
+    refused(old, "leads outside the package; expected a relative path inside it")
+
+
+def test_a_link_in_an_old_package_is_never_followed(tmp_path):
+    old = malicious(tmp_path)
+    (old / "data" / "theories.csv").unlink()
+    os.symlink("/etc/passwd", old / "data" / "theories.csv")
+    err = refused(old, "data/theories.csv: leads outside the package (through a symbolic link)")
+    assert "root:" not in err
+    (old / "data" / "theories.csv").unlink()
+    os.symlink("comments.csv", old / "data" / "theories.csv")  # inside, but still a link: not followed
+    refused(old, "data/theories.csv: is a symbolic link, not a regular file")
+    outside = malicious(tmp_path, "outside")  # a folder of the package that is a link out of it
+    shutil.rmtree(old / "data")
+    os.symlink(outside / "data", old / "data")
+    refused(old, ".csv: leads outside the package (through a symbolic link)")
+    (old / "data").unlink()
+    (old / "data").mkdir()
+    for resource in committed().descriptor["resources"]:
+        os.mkfifo(old / resource["path"])  # a FIFO would hang the read
+    refused(old, "is a FIFO (named pipe), not a regular file")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(tmp_path):
+    """A small zip whose CSV inflates past the cap (the issue's: 433 kB holding 204 MB, which
+    took 5.7 GB): refused from its declared size, before a byte is inflated."""
+    bomb = tmp_path / "bomb.zip"
+    descriptor = dict(committed().descriptor)
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] == "theories"]
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(descriptor))
+        with archive.open("data/theories.csv", "w") as member:
+            member.write(b"number,title\n")
+            for _ in range(sizes.MAX_PACKAGE_FILE_BYTES // 1_000_000 + 1):
+                member.write(b"1," + b"a" * 999_998)
+    assert bomb.stat().st_size < 1_000_000
+    inflated = len(b"number,title\n") + (sizes.MAX_PACKAGE_FILE_BYTES // 1_000_000 + 1) * 1_000_000
+    refused(bomb, f"bomb.zip/data/theories.csv: is {inflated:,} bytes uncompressed; the limit is {sizes.MAX_PACKAGE_FILE_BYTES:,}")
+
+
+def test_a_zip_that_lies_about_its_sizes_is_an_error(tmp_path):
+    """A member whose headers declare fewer bytes than it holds: never read past the declared
+    size, and the mismatch is a one-line error."""
+    liar = tmp_path / "liar.zip"
+    descriptor = dict(committed().descriptor)
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] == "theories"]
+    theories = (REPO.data_dir / "theories.csv").read_bytes()
+    with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(descriptor))
+        archive.writestr("data/theories.csv", theories)
+    data = bytearray(liar.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size, local and central headers
+        at = data.find(signature, data.find(b"data/theories.csv") - 60 if signature == b"PK\x03\x04" else data.find(signature))
+        at = data.rfind(signature, 0, data.find(b"data/theories.csv", at) + 1)
+        struct.pack_into("<I", data, at + offset, 100)
+    liar.write_bytes(bytes(data))
+    refused(liar, "liar.zip/data/theories.csv: cannot be read from the zip")
+
+
+def test_a_zip_of_many_files_is_refused_before_its_listing_is_read(tmp_path):
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as archive:
+        archive.writestr("datapackage.json", json.dumps(committed().descriptor))
+        for i in range(sizes.MAX_PACKAGE_MEMBERS):
+            archive.writestr(f"x/{i}", b"")
+    refused(many, f"many.zip: holds {sizes.MAX_PACKAGE_MEMBERS + 1:,} files; a package zip holds at most {sizes.MAX_PACKAGE_MEMBERS:,}")
+
+
+def test_malformed_old_packages_are_one_line_errors(tmp_path):
+    old = malicious(tmp_path)
+    theories = old / "data" / "theories.csv"
+    original = theories.read_text(encoding="utf-8")
+    theories.write_text(original + "21," + "x" * 200_000 + "\n", encoding="utf-8")  # a cell of 200,000 characters
+    refused(old, "data/theories.csv:22: a cell of more than 131,072 characters")
+    theories.write_text(original, encoding="utf-8")
+    descriptor_path = old / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    for change, message in [
+        (lambda r: r.pop("schema"), "datapackage.json: resources.theories.schema: missing; every resource needs a schema"),
+        (lambda r: r["schema"].pop("primaryKey"), "resources.theories.schema.primaryKey: expected a list of the resource's field names"),
+        (lambda r: r["schema"].update(primaryKey=["nosuch"]), "resources.theories.schema.primaryKey: expected a list"),
+        (lambda r: r["schema"]["fields"].append({"name": "x"}), "resources.theories.schema.fields: expected a list of fields, each with a name and a type"),
+        (lambda r: r["schema"].update(foreignKeys=[{"fields": 3}]), "resources.theories.schema.foreignKeys"),
+    ]:
+        broken = json.loads(json.dumps(descriptor))
+        change(next(r for r in broken["resources"] if r["name"] == "theories"))
+        descriptor_path.write_text(json.dumps(broken), encoding="utf-8")
+        refused(old, message)
+    descriptor_path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    refused(old, "datapackage.json: not valid JSON: nested too deeply")
+    descriptor_path.write_text("[]", encoding="utf-8")
+    refused(old, "datapackage.json: expected a JSON object")
+    descriptor_path.write_text(json.dumps(descriptor), encoding="utf-8")
+    theories.write_text("title\nx\n", encoding="utf-8")
+    refused(old, "data/theories.csv:1: the header has no column 'number', a field of the primary key")
+
+
+def test_a_short_row_in_an_old_package_reads_as_empty_cells(tmp_path):
+    old = malicious(tmp_path)
+    theories = old / "data" / "theories.csv"
+    theories.write_text(theories.read_text(encoding="utf-8") + "21\n", encoding="utf-8")
+    code, out, err = run_cli("diff", str(old), str(REPO.root))
+    assert code == 0 and "Traceback" not in err and "removed: `21`" in out
+
+
+def test_an_old_package_of_more_lines_than_the_cap_is_refused(tmp_path, monkeypatch):
+    """Each row is held in memory (a file of tiny rows costs far more than its bytes): the lines
+    of the package's CSV files are capped as they are read."""
+    old = malicious(tmp_path)
+    monkeypatch.setattr(sizes, "MAX_PACKAGE_LINES", 100)
+    refused(old, "reading it would make the package's CSV files more than 100 lines; the limit is 100")

@@ -3,6 +3,7 @@
 for every input, and the value limit shared with the instance (one number, site/plugins/sizes.py)."""
 
 import contextlib
+import csv
 import importlib.util
 import io
 import os
@@ -97,6 +98,74 @@ def test_an_export_with_a_value_the_build_would_refuse_writes_nothing(project, t
     assert contributed_files(project) == []
 
 
+@pytest.mark.parametrize(
+    "header, why",
+    [
+        ("(" + " " * 3_000, 'column B "(": is empty'),  # the issue's 3 kB file: spaces a cell's edge drops
+        ("(" + " " * 3_000 + "x", "3,002 characters) is too long to name a theory (at most 300 characters)"),
+        ("theory" + " " * 3_000 + "#" + " " * 3_000 + "1" * 3_000 + "x", "is too long to name a theory"),
+        (",".join(["(" + " " * 3_000 + "x"] * 100), "3,002 characters) is too long to name a theory"),  # 300 kB of them
+    ],
+)
+def test_a_heading_that_made_the_pattern_backtrack_is_a_clean_error(project, tmp_path, header, why):
+    """A heading of "(" and spaces took the old pattern cubic time (65 s at 2,000 spaces): now a
+    length cap before any matching and a pattern without backtracking (bench/slow_patterns.py
+    times it). The message quotes an excerpt of the cell, not the cell."""
+    export = tmp_path / "export.csv"
+    export.write_text(f"rater,{header}\nJane,5\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and "Traceback" not in stderr and contributed_files(project) == []
+    assert stderr.startswith(f"error: {export}:1: column B ") and why in stderr
+    assert all(len(line) < 600 for line in stderr.splitlines())  # an excerpt of the heading, not 3 kB of it
+
+
+def test_import_ratings_refuses_a_ratings_folder_that_leads_outside(project, tmp_path):
+    """The build refuses a data/contrib/ratings/ that is a link out of the repository;
+    import-ratings must not write through it either."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(project.contrib_ratings_dir)
+    os.symlink(outside, project.contrib_ratings_dir)
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and "Traceback" not in stderr
+    assert stderr.startswith("error: data/contrib/ratings: leads outside the repository (through a symbolic link)")
+    assert os.listdir(outside) == []
+    code, _, stderr = run(["build"], project.root)  # the same words from the build
+    assert code == 1 and stderr.startswith("error: data/contrib/ratings: leads outside the repository (through a symbolic link)")
+
+
+def test_import_ratings_refuses_a_parent_folder_that_leads_outside(project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(project.root / "data" / "contrib")
+    os.symlink(outside, project.root / "data" / "contrib")  # data/contrib/ratings/ does not exist yet
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes"], project.root)
+    assert code == 1 and stderr.startswith("error: data/contrib/ratings: leads outside the repository")
+    assert os.listdir(outside) == []
+
+
+def test_a_note_with_a_trailing_space_is_imported_without_it(project, tmp_path):
+    """`--note "... "` ended in an AssertionError: the file's values are stripped when read."""
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes", "--note", "From the workshop sheet. "], project.root)
+    assert (code, stderr) == (0, "")
+    text = (project.contrib_ratings_dir / contributed_files(project)[0]).read_text(encoding="utf-8")
+    assert ' From the workshop sheet."\n' in text
+
+
+def test_a_note_the_build_would_refuse_is_refused_by_the_import(project, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("rater,1,2\nJane,5,6\n", encoding="utf-8")
+    code, _, stderr = run(["import-ratings", str(export), "--yes", "--note", "see\u200bhere"], project.root)
+    assert code == 1 and "Traceback" not in stderr and contributed_files(project) == []
+    assert ":2: note: rater 'Jane': holds the invisible character U+200B (ZERO WIDTH SPACE)" in stderr
+
+
 # errors capped -----------------------------------------------------------------------------
 
 
@@ -144,11 +213,12 @@ def test_the_build_and_the_instance_read_the_same_limit():
 
 @pytest.mark.slow  # seconds of work: the full suite runs it, `make test-fast` does not
 def test_the_longest_values_the_build_accepts_are_served(tmp_path):
-    """A label and a note of exactly MAX_TEXT_BYTES bytes pass the build, and the pages that show
-    them (the rating_sets table, its row, rater_agreement, CSV export) answer 200 on the instance."""
+    """A label and a note of exactly their limits (MAX_LABEL_BYTES, MAX_NOTE_BYTES) pass the
+    build, and the pages that show them (the rating_sets table, its row, rater_agreement, CSV
+    export) answer 200 on the instance."""
     project = copy_inputs(tmp_path / "project")
-    label = "é" * (sizes.MAX_TEXT_BYTES // 2)  # two bytes each: the limit counts bytes
-    note = "n" * sizes.MAX_TEXT_BYTES
+    label = "é" * (sizes.MAX_LABEL_BYTES // 2)  # two bytes each: the limit counts bytes
+    note = "n" * sizes.MAX_NOTE_BYTES
     for name in ("longest", "other"):
         (project.contrib_ratings_dir / f"{name}.csv").write_text(
             f"field,value\nlabel,{label if name == 'longest' else 'Other'}\nnote,{note}\n" + "".join(f"theory {n},{n % 7}\n" for n in range(1, 21)),
@@ -167,7 +237,73 @@ def test_the_longest_values_the_build_accepts_are_served(tmp_path):
         client.close()
     (project.contrib_ratings_dir / "longest.csv").write_text(f"field,value\nlabel,{label}é\ntheory 1,5\n", encoding="utf-8")
     code, _, stderr = run(["build"], project.root)
-    assert code == 1 and f"label: is {sizes.MAX_TEXT_BYTES + 2:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,}" in stderr
+    assert code == 1 and f"label: is {sizes.MAX_LABEL_BYTES + 2:,} bytes long; the limit is {sizes.MAX_LABEL_BYTES:,}" in stderr
+
+
+def test_each_field_limit_is_within_the_instances():
+    assert sizes.MAX_LABEL_BYTES <= sizes.MAX_NOTE_BYTES <= sizes.MAX_TEXT_BYTES
+    # the rating page's form (100 and 500 UTF-16 units, up to 3 bytes each) makes files the build takes
+    form = (REPO.site_dir / "templates" / "pages" / "rate.html").read_text(encoding="utf-8")
+    assert 'name="label" type="text" maxlength="100"' in form and 'name="note" type="text" maxlength="500"' in form
+    assert 3 * 100 <= sizes.MAX_LABEL_BYTES and 3 * 500 <= sizes.MAX_NOTE_BYTES
+
+
+# totals: what all contributed files may add up to ---------------------------------------------
+
+
+def issue_file(number):
+    """One of issue 20's files: a label and a note of 24,000 quote marks (96 kB of CSV)."""
+    quotes = '"' * 24_000  # the label starts with 3 digits: 24,000 bytes, within the old limit
+    return f'field,value\nlabel,"{number:03d}{quotes[3:] * 2}"\nnote,"{quotes * 2}"\n' + "".join(f"theory {n},{n % 11}\n" for n in range(1, 21))
+
+
+def test_the_issues_120_files_of_96_kb_are_refused_at_the_gate(built, tmp_path):
+    project = copy_inputs(tmp_path / "project")
+    for i in range(120):
+        (project.contrib_ratings_dir / f"quotes-{i:03d}.csv").write_text(issue_file(i), encoding="utf-8")
+    assert (project.contrib_ratings_dir / "quotes-000.csv").stat().st_size > 96_000
+    before = {p: p.read_bytes() for p in project.data_dir.glob("*.csv")}
+    code, _, stderr = run(["build"], project.root)
+    lines = stderr.splitlines()
+    assert code == 1 and "Traceback" not in stderr
+    assert lines[0] == f"error: data/contrib/ratings/quotes-000.csv:2: label: is 24,000 bytes long; the limit is {sizes.MAX_LABEL_BYTES:,}"
+    assert lines[1] == f"error: data/contrib/ratings/quotes-000.csv:3: note: is 24,000 bytes long; the limit is {sizes.MAX_NOTE_BYTES:,}"
+    assert lines[-1] == "240 problems; nothing was changed"
+    assert {p: p.read_bytes() for p in project.data_dir.glob("*.csv")} == before
+
+
+@pytest.mark.parametrize(
+    "limit, value, expected",
+    [
+        ("MAX_CONTRIBUTED_FILES", 2, "error: data/contrib/ratings: holds 3 contributed files; the limit is 2 \\(scripts/core/sizes.py\\)"),
+        (
+            "MAX_CONTRIBUTED_TOTAL_BYTES",
+            3_000,
+            r"error: data/contrib/ratings/c\.csv: the contributed files come to 4,\d{3} bytes with this one; the limit for all of them together is 3,000",
+        ),
+        (
+            "MAX_CONTRIBUTED_TEXT_BYTES",
+            2_000,
+            r"error: data/contrib/ratings/b\.csv:3: note: the labels and notes of the contributed files come to 2,4\d\d bytes with this one; "
+            "the limit for all of them together is 2,000",
+        ),
+    ],
+)
+def test_contributions_over_a_total_are_refused_with_the_file_where_they_cross_it(project, monkeypatch, limit, value, expected):
+    """Totals of every contributed file together (scripts/core/sizes.py), lowered here so that
+    three small valid files cross them: refused with the file (and line and field) where the
+    total is crossed; the files after it are not read."""
+    import re
+
+    for name in ("a", "b", "c"):
+        (project.contrib_ratings_dir / f"{name}.csv").write_text(
+            f"field,value\nlabel,Rater {name}\nnote,{'n' * 1_200}\n" + "".join(f"theory {n},{n % 7}\n" for n in range(1, 21)), encoding="utf-8"
+        )
+    monkeypatch.setattr(sizes, limit, value)
+    code, _, stderr = run(["build"], project.root)
+    assert code == 1 and "Traceback" not in stderr
+    assert re.match(expected, stderr), stderr
+    assert stderr.splitlines()[-1] == "1 problems; nothing was changed"
 
 
 def test_the_cell_limit_holds_even_after_frictionless_raised_the_global_one(project, tmp_path):
@@ -181,3 +317,27 @@ def test_the_cell_limit_holds_even_after_frictionless_raised_the_global_one(proj
     code, _, stderr = run(["import-ratings", str(export)], project.root)
     assert code == 1 and stderr.startswith(f"error: {export}:2: a cell of more than 131,072 characters")
     assert csv.field_size_limit() > gate.MAX_CELL_CHARS  # put back as it was
+
+
+@pytest.mark.slow  # draws the charts again: seconds
+def test_charts_draw_long_labels_cut_and_the_data_keeps_them_whole(tmp_path):
+    """A label at its limit is drawn cut to CHART_TEXT_CHARS characters with "…" (issue 20: a
+    label of 24,000 quote marks made a 38.4 MB SVG); the package keeps the whole label."""
+    import re
+
+    project = copy_inputs(tmp_path / "project")
+    labels = {}
+    for i in range(3):
+        labels[i] = f"Rater {i} " + '"' * (sizes.MAX_LABEL_BYTES - 8)
+        (project.contrib_ratings_dir / f"long-{i}.csv").write_text(
+            f'field,value\nlabel,"{labels[i].replace(chr(34), chr(34) * 2)}"\n' + "".join(f"theory {n},{(n * (i + 3)) % 11}\n" for n in range(1, 21)),
+            encoding="utf-8",
+        )
+    build(project, progress=quiet)
+    rows = {r["id"]: r for r in csv.DictReader(open(project.data_dir / "rating_sets.csv", newline="", encoding="utf-8"))}
+    assert [rows[f"long-{i}"]["label"] for i in range(3)] == [labels[i] for i in range(3)]
+    svg = (project.root / "docs" / "charts" / "rater_agreement.svg").read_text(encoding="utf-8")
+    drawn = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if "Rater" in t]
+    assert len(drawn) == 3 and all(t.endswith("…") for t in drawn), drawn
+    assert all(len(t.replace("&quot;", '"')) == sizes.CHART_TEXT_CHARS for t in drawn), drawn
+    assert len(svg) < 100_000

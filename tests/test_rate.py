@@ -181,3 +181,14 @@ def test_after_saving_it_prints_what_the_next_build_will_publish_for_the_set(tmp
         "     3. Auditing: you 6th, the group 2nd",
         "     5. Enabling coordination/cooperation: you 5th, the group 9th",
     ]
+
+
+@pytest.mark.parametrize("name, why", [("Jane " + "x" * 400, "is 405 bytes long; the limit is 400"), ("Jane\u200bDoe", "the invisible character U+200B")])
+def test_a_name_the_build_would_refuse_is_asked_again_before_scoring(project, name, why):
+    """A name over the label's limit, or with an invisible character, is refused when it is
+    typed, not after twenty theories are scored."""
+    answers = [name, "Test Rater", "", "8"] + ["s"] * 19 + ["y"]
+    status, output = session(project, *answers)
+    assert status == 0 and output.count(why) == 1
+    assert output.index(why) < output.index("Theory 1 of 20")
+    assert read_back(project, saved(project)["test-rater-2001-02-03.csv"]).label == "Test Rater"

@@ -15,6 +15,7 @@ import zipfile
 import pytest
 
 from scripts.core.errors import BuildError
+from scripts.core.paths import Project
 from scripts.pipeline.build import build
 from scripts.publishing import charts
 from scripts.release import identifiers, package_reader
@@ -230,3 +231,41 @@ def test_make_clean_says_what_it_deletes(tmp_path):
     result = subprocess.run(["make", "-s", "clean", f"PYTHON={sys.executable}"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "discarding build/commit-journal.json" in result.stdout and not (tmp_path / "build").exists()
+
+
+def test_a_shallow_clone_is_refused_until_it_holds_the_whole_history(tmp_path):
+    """In a clone made with --depth 1 the commit that recorded a version is absent, and
+    `make release` re-issued that version with other bytes: now a shallow clone is refused,
+    saying why and how to fix it, and once unshallowed the history's record binds again."""
+    if not shutil.which("git"):
+        pytest.fail("git is needed to test the release's history check (.ci/run installs it)")
+    origin = tmp_path / "origin"
+    project = releasable_copy(origin)
+    (origin / ".gitignore").write_text("build/\ndist/\n", encoding="utf-8")
+    build(project, progress=quiet)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=origin, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=origin, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "inputs"], cwd=origin, check=True)
+    target = release(project, progress=quiet)
+    version = target.name.rsplit("-", 1)[1]
+    subprocess.run([*git, "add", "-A"], cwd=origin, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", f"release {version}"], cwd=origin, check=True)
+    subprocess.run([*git, "rm", "-q", f"releases/{version}/manifest.json"], cwd=origin, check=True)
+    kinds = project.curation_dir / "theory_point_kinds.yml"
+    kinds.write_text(kinds.read_text(encoding="utf-8").replace("kind: quote", "kind: note", 1), encoding="utf-8")
+    build(project, progress=quiet)
+    subprocess.run([*git, "add", "-A"], cwd=origin, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "drop the record, change the data"], cwd=origin, check=True)
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)], check=True)
+    shallow = Project(clone)
+    with pytest.raises(BuildError, match=r"^\.git: this is a shallow clone \(made with git clone --depth\).*`git fetch --unshallow`"):
+        release(shallow, progress=quiet)
+    assert not (clone / "dist").exists() and not (clone / "releases" / version).exists()
+
+    subprocess.run(["git", "fetch", "-q", "--unshallow"], cwd=clone, check=True)
+    with pytest.raises(BuildError, match=rf"version {version} was released with other bytes \(recorded in commit "):
+        release(shallow, progress=quiet)
+    assert not (clone / "releases" / version / "manifest.json").exists()

@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.core import sizes
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.pipeline.normalize import GROUP_SET_ID
 from scripts.ratings import gate
@@ -39,9 +40,14 @@ from scripts.ratings import gate
 HEADER = ["field", "value"]
 SET_FIELDS = ("label", "kind", "date", "note")
 MULTILINE_FIELDS = ("note",)
+# Each value's own limit in bytes (scripts/core/sizes.py); the instance's (MAX_TEXT_BYTES) over all.
+FIELD_LIMITS = {"label": sizes.MAX_LABEL_BYTES, "kind": sizes.MAX_LABEL_BYTES, "date": sizes.MAX_LABEL_BYTES, "note": sizes.MAX_NOTE_BYTES}
 THEORY_KEY = re.compile(r"theory [0-9]+\Z")
 NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 DEFAULT_KIND = "individual"
+# The kind of the post's discussion group (scripts/pipeline/normalize.py): the reading pages take
+# the set of this kind as the group's, so no contributed set may claim it.
+GROUP_KIND = "group"
 
 
 @dataclass
@@ -52,6 +58,7 @@ class RatingSet:
     date: str | None = None
     note: str | None = None
     scores: dict = field(default_factory=dict)  # theory number -> score out of 10
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # field -> its line in the file, as read
 
 
 @dataclass(frozen=True)
@@ -124,17 +131,64 @@ def decode_utf8(data, name):
 # Reading -----------------------------------------------------------------------------
 
 
-def read_set(path, name, rules):
-    """One contributed file -> (RatingSet or None, [BuildError, ...])."""
+class OverBudget(Exception):
+    """The contributed files together exceed a total of scripts/core/sizes.py."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+class Totals:
+    """What the contributed files add up to as they are read, against the totals that keep the
+    build's time and its outputs bounded (scripts/core/sizes.py)."""
+
+    def __init__(self):
+        self.bytes, self.text = 0, 0
+
+    def add_file(self, size, name):
+        self.bytes += size
+        if self.bytes > sizes.MAX_CONTRIBUTED_TOTAL_BYTES:
+            raise OverBudget(
+                BuildError(
+                    name,
+                    f"the contributed files come to {self.bytes:,} bytes with this one; the limit for all of them together is "
+                    f"{sizes.MAX_CONTRIBUTED_TOTAL_BYTES:,} (scripts/core/sizes.py); the files after it were not read",
+                )
+            )
+
+    def add_set(self, rating_set, name):
+        for key in ("label", "note"):
+            self.text += len((getattr(rating_set, key) or "").encode("utf-8"))
+            if self.text > sizes.MAX_CONTRIBUTED_TEXT_BYTES:
+                raise OverBudget(
+                    BuildError(
+                        name,
+                        f"the labels and notes of the contributed files come to {self.text:,} bytes with this one; the limit for all of them "
+                        f"together is {sizes.MAX_CONTRIBUTED_TEXT_BYTES:,} (scripts/core/sizes.py); the files after it were not read",
+                        line=rating_set.lines.get(key),
+                        field=key,
+                    )
+                )
+
+
+def read_set(path, name, rules, totals=None):
+    """One contributed file -> (RatingSet or None, [BuildError, ...]); OverBudget if `totals`
+    (a Totals) goes over a limit with it."""
     set_id = os.path.basename(path)[: -len(".csv")]
     problem = rules.id_problem(set_id)
     if problem:
         return None, [BuildError(name, f"{problem}; the file name is the set's id", field="file name")]
     try:
-        text = decode_utf8(gate.read_regular(path, name, gate.MAX_CONTRIBUTED_BYTES), name)
-        return parse_set(set_id, text, name, rules)
+        data = gate.read_regular(path, name, gate.MAX_CONTRIBUTED_BYTES)
+        if totals:
+            totals.add_file(len(data), name)
+        rating_set, problems = parse_set(set_id, decode_utf8(data, name), name, rules)
     except BuildError as exc:
         return None, [exc]
+    if totals and rating_set:
+        totals.add_set(rating_set, name)
+    return rating_set, problems
 
 
 def parse_set(set_id, text, name, rules):
@@ -153,7 +207,7 @@ def read_rows(set_id, reader, name, rules):
     if header != HEADER:
         found = gate.excerpt(",".join(header)) if header else "an empty file"
         return None, [BuildError(name, f"expected the header 'field,value', found {found}", line=1)]
-    scores = {}
+    scores, theory_lines = {}, {}
     for cells in reader:
         line = reader.line_num
         if len(cells) != 2:
@@ -167,6 +221,15 @@ def read_rows(set_id, reader, name, rules):
         lines[key] = line
         if THEORY_KEY.match(key):
             number = int(key[len("theory ") :])
+            if number in theory_lines:  # "theory 1" and "theory 01": one theory, two scores
+                first_line, first_key = theory_lines[number]
+                errors.append(
+                    BuildError(
+                        name, f"theory {number} is given twice (first on line {first_line} as {first_key!r}); keep one score per theory", line=line, field=key
+                    )
+                )
+                continue
+            theory_lines[number] = (line, key)
             if number not in rules.theory_numbers:
                 errors.append(BuildError(name, f"there is no theory {number}; theories are numbered {rules.theory_range}", line=line, field=key))
             elif problem := rules.score_problem(value):
@@ -174,7 +237,7 @@ def read_rows(set_id, reader, name, rules):
             else:
                 scores[number] = float(value)
         elif key in SET_FIELDS:
-            problem = gate.text_problem(value, multiline=key in MULTILINE_FIELDS, formula=key in ("label", "note"))
+            problem = gate.text_problem(value, multiline=key in MULTILINE_FIELDS, formula=key in ("label", "note"), limit=FIELD_LIMITS[key])
             if problem:
                 errors.append(BuildError(name, problem, line=line, field=key))
             else:
@@ -187,8 +250,25 @@ def read_rows(set_id, reader, name, rules):
     if not values.get("label") and "label" not in {e.field for e in errors}:
         errors.append(BuildError(name, "missing or empty; every rating set needs the rater's name", line=lines.get("label"), field="label"))
     kind = values.get("kind") or DEFAULT_KIND
-    if kind not in rules.kinds:
-        errors.append(BuildError(name, f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(rules.kinds)}", line=lines["kind"], field="kind"))
+    if kind == GROUP_KIND:
+        errors.append(
+            BuildError(
+                name,
+                f"{GROUP_KIND!r} is the kind of the post's discussion group alone (pages read a set of that kind as the post's group); "
+                f"a contributed set is {', '.join(k for k in rules.kinds if k != GROUP_KIND)}",
+                line=lines["kind"],
+                field="kind",
+            )
+        )
+    elif kind not in rules.kinds:
+        errors.append(
+            BuildError(
+                name,
+                f"{gate.excerpt(kind)} is not a kind; expected one of {', '.join(k for k in rules.kinds if k != GROUP_KIND)}",
+                line=lines["kind"],
+                field="kind",
+            )
+        )
     date = values.get("date") or None
     if date and not valid_date(date):
         errors.append(BuildError(name, f"{gate.excerpt(date)} is not a date; expected YYYY-MM-DD", line=lines["date"], field="date"))
@@ -196,7 +276,7 @@ def read_rows(set_id, reader, name, rules):
         errors.append(BuildError(name, "no 'theory N' rows; a rating set needs at least one score", field="scores"))
     if errors:
         return None, errors
-    return RatingSet(set_id, values["label"], kind, date, values.get("note") or None, scores), []
+    return RatingSet(set_id, values["label"], kind, date, values.get("note") or None, scores, lines), []
 
 
 def valid_date(text):
@@ -216,8 +296,8 @@ def scan(project):
     if not folder.is_dir():
         return [], []
     shown = project.rel(folder)
-    if not gate.inside(project.root, folder):
-        return [], [BuildError(shown, "leads outside the repository (through a symbolic link); contributed files must live in the repository")]
+    if problem := folder_problem(project):
+        return [], [problem]
     names, errors = [], []
     for name in sorted(os.listdir(folder)):
         if name.endswith(".csv"):
@@ -225,6 +305,18 @@ def scan(project):
         elif name.lower().endswith(".csv") and not name.startswith("."):
             errors.append(BuildError(f"{shown}/{gate.escaped(name)}", f"the extension must be lower-case .csv to be read; rename it to {name[:-4]}.csv"))
     return [os.path.join(folder, n) for n in names], errors
+
+
+def folder_problem(project):
+    """A BuildError if data/contrib/ratings/ (or a folder above it) leads outside the repository
+    through a symbolic link; None otherwise. The build refuses to read such a folder and
+    import-ratings to write into it."""
+    folder = project.contrib_ratings_dir
+    if not gate.inside(project.root, folder):  # realpath resolves the links of the part that exists
+        return BuildError(
+            str(folder.relative_to(project.root)), "leads outside the repository (through a symbolic link); contributed files must live in the repository"
+        )
+    return None
 
 
 def contributed_files(project):
@@ -237,8 +329,16 @@ def load_contributed(project, rules):
     sets = []
     folder = project.rel(project.contrib_ratings_dir)
     paths, errors = scan(project)
+    if len(paths) > sizes.MAX_CONTRIBUTED_FILES:  # before any is read
+        raise BuildErrors(
+            errors + [BuildError(folder, f"holds {len(paths):,} contributed files; the limit is {sizes.MAX_CONTRIBUTED_FILES:,} (scripts/core/sizes.py)")]
+        )
+    totals = Totals()
     for path in paths:
-        rating_set, problems = read_set(path, f"{folder}/{gate.escaped(os.path.basename(path))}", rules)
+        try:
+            rating_set, problems = read_set(path, f"{folder}/{gate.escaped(os.path.basename(path))}", rules, totals)
+        except OverBudget as over:
+            raise BuildErrors(errors + [over.error]) from None
         errors.extend(problems)
         if rating_set:
             sets.append(rating_set)
@@ -308,11 +408,13 @@ def write_sets(project, sets):
         BuildError(project.rel(path_for(project, s.id)), problem, field=key)
         for s in sets
         for key in ("label", "note")
-        if getattr(s, key) and (problem := gate.text_problem(getattr(s, key), multiline=key in MULTILINE_FIELDS))
+        if getattr(s, key) and (problem := gate.text_problem(getattr(s, key), multiline=key in MULTILINE_FIELDS, limit=FIELD_LIMITS[key]))
     ]
     if refused:
         raise BuildErrors(refused)
     folder = project.contrib_ratings_dir
+    if problem := folder_problem(project):  # checked before mkdir, which would follow the link
+        raise problem
     folder.mkdir(parents=True, exist_ok=True)
     targets = [path_for(project, s.id) for s in sets]
     with exclusive(project, progress=lambda message: None):

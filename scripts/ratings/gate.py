@@ -8,7 +8,8 @@ importer.py.
   reads without end) or a folder is refused by name and never opened for reading.
 - A file has a size cap, checked on the open file before reading.
 - An error never quotes more than a short, escaped excerpt of what a file holds.
-- A value may hold no control character or NUL (a note may hold line breaks and tabs), must not
+- A value may hold no control character, NUL, invisible format character (zero-width, bidi
+  override, byte order mark) or line/paragraph separator (a note may hold line feeds and tabs), must not
   start like a spreadsheet formula (`=`, `+`, `@`, `-` other than a plain negative number: a
   spreadsheet user opening the package CSVs or Datasette's CSV export would run it), and must
   be short enough for the instance to serve (site/plugins/sizes.py, read by the instance too).
@@ -21,6 +22,7 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 
 from scripts.core import sizes
 from scripts.core.errors import BuildError
@@ -35,10 +37,23 @@ EXCERPT_CHARS = 40
 # since frictionless raises the process-wide limit to 2**31 when it is imported.
 MAX_CELL_CHARS = 131_072
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides that make text display
-# in another order than it is stored. A note may keep tab and line feed.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-NOTE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Invisible format characters (Unicode category Cf, as of Unicode 14, Python 3.11's unicodedata;
+# tests/test_slow_patterns.py checks the list against the running Python's): zero-width spaces
+# and joiners, the word joiner, the byte order mark, the soft hyphen, the bidirectional overrides
+# and isolates that make text display in another order than it is stored, and the rest. They
+# make two labels that look alike differ, or hide text.
+FORMAT_CHARACTERS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+# The line and paragraph separators (U+2028, U+2029): line breaks that a line-based reader does
+# not see as one. A note breaks its lines with a line feed.
+SEPARATORS = "\u2028\u2029"
+# C0 and C1 control characters, DEL, the separators and the format characters: one character
+# class, so a search is one linear pass. A note may keep tab and line feed.
+CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{SEPARATORS}{FORMAT_CHARACTERS}]")
+NOTE_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{SEPARATORS}{FORMAT_CHARACTERS}]")
 PLAIN_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -156,8 +171,13 @@ def control_problem(value, multiline=False):
     if not found:
         return None
     character = found.group()
-    what = "a NUL byte" if character == "\x00" else f"the control character U+{ord(character):04X}"
-    return f"holds {what} at character {found.start() + 1}; remove it (control characters are not allowed)"
+    if character == "\x00":
+        what = "a NUL byte"
+    elif unicodedata.category(character) == "Cc":
+        what = f"the control character U+{ord(character):04X}"
+    else:
+        what = f"the invisible character U+{ord(character):04X} ({unicodedata.name(character, 'a format character')})"
+    return f"holds {what} at character {found.start() + 1}; remove it (control and invisible characters are not allowed)"
 
 
 def formula_problem(value):
@@ -170,13 +190,17 @@ def formula_problem(value):
     )
 
 
-def length_problem(value):
+def length_problem(value, limit=None):
+    """None, or why `value` is too long: more than `limit` bytes (a field's own limit, such as a
+    label's), or than the instance serves."""
     size = len(value.encode("utf-8"))
-    if size <= sizes.MAX_TEXT_BYTES:
-        return None
-    return f"is {size:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,} (the published instance cannot serve longer values)"
+    if limit is not None and limit < sizes.MAX_TEXT_BYTES and size > limit:
+        return f"is {size:,} bytes long; the limit is {limit:,}"
+    if size > sizes.MAX_TEXT_BYTES:
+        return f"is {size:,} bytes long; the limit is {sizes.MAX_TEXT_BYTES:,} (the published instance cannot serve longer values)"
+    return None
 
 
-def text_problem(value, multiline=False, formula=True):
+def text_problem(value, multiline=False, formula=True, limit=None):
     """The first problem of a text value that goes into the package (label, note), or None."""
-    return control_problem(value, multiline) or length_problem(value) or (formula_problem(value) if formula else None)
+    return control_problem(value, multiline) or length_problem(value, limit) or (formula_problem(value) if formula else None)

@@ -47,7 +47,13 @@ THEORY_HEADERS = {"theory", "theory number", "theory of impact"}
 SCORE_HEADERS = {"score", "rating", "score out of 10"}
 # The first columns of the transposed layout: what names the theory of each row.
 TRANSPOSED_LABEL_HEADERS = {"", "theory", "theories", "theory of impact", "theories of impact", "toi", "number", "no", "n", "title"}
-NUMBERED = re.compile(r"\(?\s*(?:theory|toi|no\.?|number)?\s*#?\s*(\d+)\s*(?:[.):\-–—]+\s*|\s+|$)(.*)", re.IGNORECASE | re.DOTALL)
+# A heading that starts with a theory's number. Every quantifier is possessive (nothing is given
+# back), so a match takes time linear in the heading: the backtracking form took 65 s on a
+# heading of "(" and 2,000 spaces. After the number: punctuation, or at least one space (the
+# lookbehind), or the end.
+NUMBERED = re.compile(r"\(?+\s*+(?:theory|toi|no\.?+|number)?+\s*+#?+\s*+(\d++)\s*+(?:[.):\-–—]++\s*+|(?<=\s)|$)(.*+)", re.IGNORECASE | re.DOTALL)
+# A theory heading is a number and a title at most; a longer cell is refused before any matching.
+MAX_HEADING_CHARS = 300
 # Words that say nothing about which theory a heading means.
 STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "to", "and", "or", "with", "by", "vs", "via"}
 LAYOUTS = {
@@ -55,9 +61,10 @@ LAYOUTS = {
     "transposed": "the transposed layout (one row per theory, one column per rater)",
     "long": "the long layout (one row per score: rater, theory, score)",
 }
-PLAIN_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]+")
-OUT_OF = re.compile(r"(.*?)\s*/\s*([0-9]+(?:[.,][0-9]+)?)")
+PLAIN_NUMBER = re.compile(r"-?+(?:[0-9]++(?:\.[0-9]*+)?+|\.[0-9]++)")
+DECIMAL_COMMA = re.compile(r"[0-9]++,[0-9]++")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T].*+)?+")
+SCALE = re.compile(r"[0-9]++(?:[.,][0-9]++)?+")
 
 
 def words(text):
@@ -145,6 +152,8 @@ class TheoryNames:
 
     def match(self, text):
         """Found(number, problem, note) for a cell that names a theory by number, title or both."""
+        if len(text.strip()) > MAX_HEADING_CHARS:
+            return Found(None, f"{gate.excerpt(text.strip())} is too long to name a theory (at most {MAX_HEADING_CHARS} characters); {self.expected}")
         numbered = NUMBERED.fullmatch(text.strip())
         if not numbered:
             return Found(*self.match_title(text))
@@ -182,14 +191,24 @@ def column_letter(index):
 
 
 def column_name(index, header):
-    return f'column {column_letter(index)} "{header}"'
+    shown = header if len(header) <= gate.EXCERPT_CHARS else header[: gate.EXCERPT_CHARS] + "…"
+    return f'column {column_letter(index)} "{gate.escaped(shown)}"'
+
+
+def score_out_of(typed):
+    """(score, scale) of "7/10" or "7 / 10", or None. Split at the last "/" (a scale holds
+    none) rather than matched by a pattern: a lazy group before a run of spaces backtracks."""
+    head, slash, scale = typed.rpartition("/")
+    if not slash or not SCALE.fullmatch(scale.strip()):
+        return None
+    return head.rstrip(), scale.strip()
 
 
 def iso_date(text):
     """YYYY-MM-DD from 'YYYY-MM-DD' or an ISO date and time; None if it is not one."""
     text = text.strip()
     try:
-        return datetime.date.fromisoformat(text[:10]).isoformat() if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text) else None
+        return datetime.date.fromisoformat(text[:10]).isoformat() if ISO_DATE.fullmatch(text) else None
     except ValueError:
         return None
 
@@ -259,9 +278,9 @@ class Export:
     def score(self, text, line, where):
         """The score a cell holds, or None (the problem is recorded)."""
         typed, spelled = text.strip(), []
-        out_of = OUT_OF.fullmatch(typed)
+        out_of = score_out_of(typed)
         if out_of:
-            typed, scale = out_of.group(1), out_of.group(2)
+            typed, scale = out_of
             if scale != "10":
                 self.problem(f"{text!r} is a score out of {scale}; expected a score out of 10 (such as 7 or 7/10)", line=line, field=where)
                 return None
@@ -550,6 +569,8 @@ def read(path, project, note=None):
     """How the export at `path` reads (a Reading); raises BuildErrors listing every problem."""
     path = Path(path)
     name = str(path)
+    if problem := contributed.folder_problem(project):  # before the preview: nothing could be written
+        raise problem
     text = contributed.decode_utf8(gate.read_regular(path, name, gate.MAX_EXPORT_BYTES), name)
     theories = theory_rows(project)
     rules = contributed.Rules.from_package(load_descriptor(project), [t["number"] for t in theories])
@@ -573,7 +594,7 @@ def read(path, project, note=None):
                 line=first,
             )
         new_ids[set_id] = rater
-        own_note = " ".join(filter(None, [note, rater["note"]])) or None
+        own_note = " ".join(filter(None, [(note or "").strip(), rater["note"]])) or None  # a file's values are stripped when read
         sets.append(contributed.RatingSet(set_id, rater["label"], "individual", rater["date"], provenance(path.name, rater, own_note), rater["scores"]))
     if export.errors:
         raise BuildErrors(sorted(export.errors, key=where_in_file))
@@ -583,7 +604,13 @@ def read(path, project, note=None):
         # a value the gate refuses (a formula, a control character, too long: scripts/ratings/gate.py)
         first = rater["lines"][0] if rater["lines"] else export.header_line
         refused += [BuildError(name, f"rater {gate.excerpt(rating_set.label)}: {p.message}", line=first, field=p.field) for p in problems]
-        assert problems or again == rating_set, rating_set
+        if not problems and again != rating_set:  # a value the file cannot hold as it is
+            differing = next(key for key in ("label", "kind", "date", "note", "scores") if getattr(again, key) != getattr(rating_set, key))
+            refused.append(
+                BuildError(
+                    name, f"rater {gate.excerpt(rating_set.label)}: would read back from its file as another value; check it", line=first, field=differing
+                )
+            )
     if refused:
         raise BuildErrors(refused)
     return Reading(name, export.layout, sets, export.interpreted, export.spellings)

@@ -95,7 +95,7 @@ def ask_label(term):
         label = term.ask("Your name, as it should appear with your ratings: ")
         if not label:
             term.say("  a name is needed (it is published with the ratings); q quits.")
-        elif problem := gate.text_problem(label):  # asked now, not after every theory is scored
+        elif problem := gate.text_problem(label, limit=contributed.FIELD_LIMITS["label"]):  # asked now, not after every theory is scored
             term.say(f"  the name {problem}.")
         else:
             return label

@@ -61,8 +61,8 @@ def row_changes(old_package, new_package, name):
     keys = new["schema"]["primaryKey"]
     if not all(k in fields_by_name(old) for k in keys):
         return None  # the key itself changed: rows cannot be matched
-    before = {tuple(r[k] for k in keys): r for r in old_package.rows[name]}
-    after = {tuple(r[k] for k in keys): r for r in new_package.rows[name]}
+    before = {tuple(r.get(k, "") for k in keys): r for r in old_package.rows[name]}  # (an old CSV may lack a column its schema has)
+    after = {tuple(r.get(k, "") for k in keys): r for r in new_package.rows[name]}
     shared_fields = [f for f in fields_by_name(new) if f in fields_by_name(old)]
     changed = []
     for key in sorted(before.keys() & after.keys(), key=sort_key):

@@ -6,9 +6,10 @@ hashes, the database's canonical dump hash, and every released id) to commit.
 A version means the same bytes forever: the release refuses to overwrite a dist folder
 or contradict a recorded release whose bytes differ - the record in the working tree, and
 every record of the version that any commit of the git history holds (a record deleted and
-committed away still counts) - and a release from the same commit reproduces them exactly. The database is checked byte for byte (SQLite writes the same
-file for the same statements with the same SQLite library; the dump hash in the manifest
-identifies the content even across SQLite versions).
+committed away still counts; a shallow clone, which lacks old commits, is refused) - and a
+release from the same commit reproduces them exactly. The database is checked byte for byte
+(SQLite writes the same file for the same statements with the same SQLite library; the dump
+hash in the manifest identifies the content even across SQLite versions).
 """
 
 import hashlib
@@ -69,12 +70,38 @@ def recorded_manifests(project):
     return found
 
 
+def is_shallow(project):
+    """True if the checkout is a shallow clone (`git clone --depth N`), which lacks the older
+    commits. `git rev-parse --is-shallow-repository` (git 2.15+), else the `shallow` file."""
+    answer = (git(project, "rev-parse", "--is-shallow-repository") or "").strip()
+    if answer in ("true", "false"):
+        return answer == "true"
+    common = (git(project, "rev-parse", "--git-common-dir") or ".git").strip()
+    return (project.root / common / "shallow").exists()
+
+
+def require_full_history(project):
+    """A release is checked against every record any commit holds: a shallow clone does not
+    hold them all, so a version released before could be released again with other bytes."""
+    if is_shallow(project):
+        raise BuildError(
+            ".git",
+            "this is a shallow clone (made with git clone --depth): it lacks the older commits, whose release records bind "
+            "their versions, so a version released before could be released again with other bytes. "
+            "Fetch the whole history with `git fetch --unshallow` (and `git fetch --tags`), then release again",
+        )
+
+
 def recorded_in_history(project, version):
     """[(commit, manifest)] of every record of `version` any commit holds (all branches and
-    tags), newest first; [] outside a git checkout."""
+    tags, the remote-tracking branches of every remote included), newest first; [] outside a
+    git checkout. A shallow clone is refused before (require_full_history)."""
     relative = f"releases/{version}/manifest.json"
     found, seen = [], set()
-    for commit in (git(project, "log", "--all", "--format=%H", "--", relative) or "").split():
+    listed = git(project, "log", "--all", "--format=%H", "--", relative)
+    if listed is None and git(project, "rev-parse", "HEAD") is not None:
+        raise BuildError(".git", f"`git log --all -- {relative}` failed: the release records in the history cannot be checked")
+    for commit in (listed or "").split():
         text = git(project, "show", f"{commit}:{relative}")
         if text is None or text in seen:  # the commit deleted the record, or holds one already seen
             continue
@@ -152,6 +179,7 @@ def release(project, progress=print):
     progress(f"[  version] {version}: datapackage.json, pyproject.toml, CITATION.cff, CHANGELOG.md, metadata.yml and README.md agree")
     in_git = git(project, "rev-parse", "HEAD") is not None
     if in_git:
+        require_full_history(project)
         require_committed(project, "before the build")
     else:
         progress("[      git] not a git checkout: cannot check that the inputs are committed")
