@@ -136,7 +136,12 @@ def test_no_names_beyond_the_evidence(tables, raw):
 
 def test_every_evidence_quote_is_verbatim_in_its_source(tables, comments):
     sections = {s["id"]: s["text"] for s in tables["post_sections"]}
+    answers = {a["id"]: a["text"] for a in tables["critique_answers"]}
     for argument in tables["arguments"]:
+        if argument["document_id"] == "critique":  # the critique's own words, never its quotation of the theory
+            assert argument["evidence_quote"] in answers[argument["critique_answer_id"]], argument["id"]
+            assert not argument["comment_id"] and not argument["post_section_id"]
+            continue
         own_words = comments[argument["comment_id"]]["body"] if argument["comment_id"] else sections[argument["post_section_id"]]
         assert argument["evidence_quote"] in own_words, argument["id"]
         assert bool(argument["comment_id"]) != bool(argument["post_section_id"])
@@ -162,7 +167,8 @@ def test_relations_point_back_to_earlier_arguments(tables):
 
 
 def test_positions_are_the_page_order_of_the_evidence(tables):
-    ordered = sorted(tables["arguments"], key=lambda a: int(a["start"]))
+    documents = ["longlist", "critique"]  # the longlist's arguments first, then the critique's
+    ordered = sorted(tables["arguments"], key=lambda a: (documents.index(a["document_id"]), int(a["start"])))
     assert [int(a["position"]) for a in ordered] == list(range(1, len(ordered) + 1))
 
 
@@ -220,7 +226,7 @@ def test_participants_query_lists_attributed_arguments(client, tables, comments)
 
 def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     per_theory = rows(client, "/longlist/arguments_per_theory.json?_shape=objects&_size=max")
-    own = {a["id"] for a in tables["arguments"] if a["voice"] == "own"}
+    own = {a["id"] for a in tables["arguments"] if a["voice"] == "own" and a["document_id"] == "longlist"}  # the thread's
     stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in tables["argument_targets"] if t["argument_id"] in own}
     assert sum(r["arguments"] for r in per_theory) == len(stances)
     labels = [r["theory"] for r in per_theory]

@@ -9,7 +9,22 @@ import time
 from pathlib import Path
 
 from scripts.core import schema
-from scripts.pipeline import aggregates, agreement, arguments, critique, critique_agreement, critique_arguments, curation, load, normalize, package, parse, post_links, source, thread
+from scripts.pipeline import (
+    aggregates,
+    agreement,
+    arguments,
+    critique,
+    critique_agreement,
+    critique_arguments,
+    curation,
+    load,
+    normalize,
+    package,
+    parse,
+    post_links,
+    source,
+    thread,
+)
 from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
@@ -58,7 +73,8 @@ def stage_outputs(project, staging, progress, timings=None):
     agreed["annotation_agreement"] += critique_agreed
     timer.done(
         "agreement",
-        f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated; {critique_agreement.headline(critique_agreed)}",
+        f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated; "
+        f"{critique_agreement.headline(critique_agreed)}",
     )
 
     contributed_sets = contributed.load_contributed(project, contributed.Rules.from_package(descriptor, [t["number"] for t in parsed.theories]))

@@ -110,7 +110,9 @@ def parse(text, name, expected):
         if item:
             theory_number = int(item.group(1))
             if theory_number != len([a for a in answers if a["parent_answer_id"] is None]) + 1:
-                raise BuildError(name, f"expected theory {len([a for a in answers if a['parent_answer_id'] is None]) + 1} next, found {theory_number}", line=number)
+                raise BuildError(
+                    name, f"expected theory {len([a for a in answers if a['parent_answer_id'] is None]) + 1} next, found {theory_number}", line=number
+                )
             body_start = start + item.start(2)
             current = theory = {
                 "id": f"ca{theory_number:02d}",
@@ -167,7 +169,9 @@ def parse(text, name, expected):
     nested = [a for a in answers if a["parent_answer_id"] is not None]
     if len(top) != expected.get("answers") or len(nested) != expected.get("nested_answers"):
         raise BuildError(
-            name, f"found {len(top)} answers and {len(nested)} nested answers, expected {expected.get('answers')} and {expected.get('nested_answers')} (data/raw/critique.yml)"
+            name,
+            f"found {len(top)} answers and {len(nested)} nested answers, "
+            f"expected {expected.get('answers')} and {expected.get('nested_answers')} (data/raw/critique.yml)",
         )
     for position, answer in enumerate(answers, start=1):
         answer["position"] = position
@@ -198,7 +202,7 @@ def bullet_references(bullet, count):
         )
     for link in LINK_RE.finditer(body):
         if POST_PATH in link.group("url") and "#" in link.group("url"):
-            lead = body[: link.start()].rstrip("“\"[ ")
+            lead = body[: link.start()].rstrip('“"[ ')
             found.append(
                 {
                     "kind": section_kind(lead),
@@ -264,7 +268,9 @@ def type_of(bullet, types, name):
         for entry in types:
             if bullet["heading"] in (entry.get("headings") or []):
                 return entry["id"]
-        raise BuildError(name, f"bullet {bullet['id']}: heading '{bullet['heading']}' is listed under no type in data/curation/{TYPES_FILE}", line=bullet["line"])
+        raise BuildError(
+            name, f"bullet {bullet['id']}: heading '{bullet['heading']}' is listed under no type in data/curation/{TYPES_FILE}", line=bullet["line"]
+        )
     for entry in types:
         if any(bullet["text"].startswith(phrase) for phrase in entry.get("phrases") or []):
             return entry["id"]

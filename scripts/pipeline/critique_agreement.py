@@ -71,7 +71,8 @@ def type_measures(left, right, critique_tables, left_name, right_name):
             "units": len(presence),
             "agreed": sum(1 for a, b in presence if a == b),
             "value": agreement.rounded(agreement.kappa(presence)[1]),
-            "description": f"{left_name} against {right_name}: Cohen's kappa on whether each (answer, critique type) pair is given ({len(answers)} answers x {len(types)} types).",
+            "description": f"{left_name} against {right_name}: Cohen's kappa on whether each (answer, critique type) pair is given "
+            f"({len(answers)} answers x {len(types)} types).",
         },
     ]
 

@@ -38,7 +38,8 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
     type_ids = schema.vocabulary(descriptor, "argument_critique_types", "critique_type")
     answers = {a["id"]: a for a in critique_tables["critique_answers"]}
     bullets = critique_tables["critique_bullets"]
-    targets_of = {a["id"]: {a["theory_point_id"] or str(a["theory_number"])} for a in answers.values()}
+    # an answer answers its theory or sub-point; an argument on a sub-point targets its theory too
+    targets_of = {a["id"]: {a["theory_point_id"] or str(a["theory_number"]), str(a["theory_number"])} for a in answers.values()}
     theories = {str(a["theory_number"]): a["theory_number"] for a in answers.values()}
     points = {a["theory_point_id"]: a["theory_number"] for a in answers.values() if a["theory_point_id"]}
     arguments, targets, relations, seen = [], [], [], {}
@@ -63,7 +64,12 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
         quote = str(entry["evidence_quote"])
         span = span_of(text, quote, answer["start"], answer["end"])
         if span is None or "\n" in quote:
-            fail(f"the evidence quote must occur exactly once, verbatim and on one line, in the own words of answer {source} (its bullets, not the quoted theory)", line, "evidence_quote")
+            fail(
+                f"the evidence quote must occur exactly once, verbatim and on one line, in the own words of answer {source} "
+                "(its bullets, not the quoted theory)",
+                line,
+                "evidence_quote",
+            )
         if arguments and span[0] < arguments[-1]["start"]:
             fail(f"{arg_id}'s evidence comes before that of {arguments[-1]['id']}; list the entries in page order", line, "evidence_quote")
         listed_types = entry.get("critique_types") or []

@@ -115,7 +115,12 @@ def critique_parts(critique_tables):
     empty = {"post_section_id": None, "theory_number": None, "theory_point_id": None, "comment_id": None}
     answers = {a["id"]: a for a in critique_tables["critique_answers"]}
     parts = [
-        ("critique_quote", {**empty, "theory_number": a["theory_number"], "theory_point_id": a["theory_point_id"], "critique_answer_id": a["id"]}, a["quote_start"], a["quote_end"])
+        (
+            "critique_quote",
+            {**empty, "theory_number": a["theory_number"], "theory_point_id": a["theory_point_id"], "critique_answer_id": a["id"]},
+            a["quote_start"],
+            a["quote_end"],
+        )
         for a in answers.values()
     ]
     for b in critique_tables["critique_bullets"]:
@@ -162,13 +167,19 @@ def mentions(raw, parsed, project, descriptor, critique=None):
     documents = schema.vocabulary(descriptor, "documents", "id")
     for entry in entries:
         if entry["document"] is not None and entry["document"] not in documents:
-            raise BuildError(project.rel(project.curation_dir / "mentions.yml"), f"'{entry['document']}' is not a document ({', '.join(documents)})", field="document")
+            raise BuildError(
+                project.rel(project.curation_dir / "mentions.yml"), f"'{entry['document']}' is not a document ({', '.join(documents)})", field="document"
+            )
     occurrences = find(entries, raw, searched_parts(parsed), "longlist")
     in_critique = find(entries, critique[0], critique_parts(critique[1]), "critique") if critique else []
     taken = {(o["mention_id"], o["start"]) for o in occurrences}
     for o in in_critique:
         if (o["mention_id"], o["start"]) in taken:
-            raise BuildError("data/curation/mentions.yml", f"{o['mention_id']} occurs at offset {o['start']} of both documents; the key (mention_id, start) would repeat", field="aliases")
+            raise BuildError(
+                "data/curation/mentions.yml",
+                f"{o['mention_id']} occurs at offset {o['start']} of both documents; the key (mention_id, start) would repeat",
+                field="aliases",
+            )
     rows = [
         {
             "id": e["id"],

@@ -95,7 +95,7 @@ async def theory_page(datasette, database, number):
         db,
         "select g.stance, g.target_id, g.theory_point_id, a.id, a.kind, a.summary, a.evidence_quote, a.comment_id, a.post_section_id, a.start,"
         " c.participant_id, a.voice from argument_targets g join arguments a on a.id = g.argument_id"
-        " left join comments c on c.id = a.comment_id where g.theory_number = ? order by a.start, a.id, g.target_id",
+        " left join comments c on c.id = a.comment_id where g.theory_number = ? and a.document_id = 'longlist' order by a.start, a.id, g.target_id",
         [number],
     )
     merged = {}
