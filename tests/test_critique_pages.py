@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 WIDTHS = (390, 1280)
 PAGES = [
+    "/",
     "/longlist/theories/9",
     "/longlist/theories/6",
     "/longlist/theories/20",
@@ -111,6 +112,16 @@ def test_the_critiques_page_lists_its_twenty_answers_with_links_to_the_theories(
     with page.expect_navigation():
         top.nth(2).locator("a.theory-link").click()
     assert words(page.locator("h1").inner_text()) == f"3. {titles[3]}"
+    tab.check()
+
+
+def test_the_index_page_says_the_package_holds_both_sides(tab):
+    tab.goto("/")
+    sentence = tab.page.locator(".front-door-both-sides")
+    assert "both sides of the debate" in sentence.inner_text()
+    with tab.page.expect_navigation():
+        sentence.locator("a").click()
+    assert tab.page.url.endswith("/longlist/documents/critique")
     tab.check()
 
 
