@@ -234,3 +234,19 @@ def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     threads = rows(client, "/longlist/thread_sizes.json?_shape=objects&_size=max")
     assert sum(r["comments"] for r in threads) == len(comments)
     assert sum(r["arguments"] for r in threads) == sum(1 for a in tables["arguments"] if a["comment_id"])
+
+
+def test_a_real_aif_reader_loads_the_export_with_both_documents(tables):
+    """arguebuf (a maintained argument-graph library) reads the AIF file: every argument and
+    targeted theory is an atom node, every relation and stance a scheme node; the locutions
+    name both documents."""
+    import arguebuf
+
+    graph = arguebuf.load.file(REPO.root / AIF_EXPORT)
+    targeted = {t["target_id"] for t in tables["argument_targets"]}
+    assert len(graph.atom_nodes) == len(tables["arguments"]) + len(targeted)
+    assert len(graph.scheme_nodes) == len(tables["argument_relations"]) + len(tables["argument_targets"])
+    assert "k17" in graph.atom_nodes and "a01" in graph.atom_nodes
+    document = json.loads((REPO.root / AIF_EXPORT).read_text(encoding="utf-8"))
+    assert {loc["source"] for loc in document["locutions"]} == {"longlist", "critique"}
+    assert len(document["locutions"]) == len(tables["arguments"])
