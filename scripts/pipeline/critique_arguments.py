@@ -19,10 +19,16 @@ MAIN = "critique_arguments.yml"
 
 
 def load(critique, critique_tables, project, descriptor, first_position):
-    """The published map: rows for arguments, argument_targets, argument_relations, argument_critique_types."""
+    """The published map (a Pass whose arguments keep their critique types, for the agreement),
+    and its argument_critique_types rows."""
     reading = read(critique, critique_tables, project, descriptor, project.curation_dir / MAIN, first_position, prefix="k", strict=True)
-    types = [{"argument_id": a["id"], "critique_type": t} for a in reading.arguments for t in a.pop("critique_types")]
+    types = [{"argument_id": a["id"], "critique_type": t} for a in reading.arguments for t in a["critique_types"]]
     return reading, types
+
+
+def argument_rows(reading):
+    """The arguments rows of a reading, in the package's shape (their types are a table of their own)."""
+    return [{k: v for k, v in a.items() if k != "critique_types"} for a in reading.arguments]
 
 
 def read(critique, critique_tables, project, descriptor, path, first_position=1, prefix=None, strict=False):
