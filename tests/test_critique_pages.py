@@ -120,7 +120,7 @@ def test_the_index_page_says_the_package_holds_both_sides(tab):
     sentence = tab.page.locator(".front-door-both-sides")
     assert "both sides of the debate" in sentence.inner_text()
     with tab.page.expect_navigation():
-        sentence.locator("a").click()
+        sentence.locator("a.critique-link").click()
     assert tab.page.url.endswith("/longlist/documents/critique")
     tab.check()
 

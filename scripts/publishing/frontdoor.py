@@ -72,10 +72,10 @@ def pages_html():
 
 def both_sides_html(database):
     """The one sentence that says the package holds both sides of the debate (the documents resource)."""
-    critique = f"{database}/documents/critique"
+    documents, critique = f"{database}/documents", f"{database}/documents/critique"
     return (
-        '<p class="front-door-both-sides">The package now holds both sides of the debate: the longlist with its thread, and '
-        f'<a href="{html.escape(critique)}">the critique that answers it theory by theory</a> '
+        f'<p class="front-door-both-sides">The package now holds <a href="{html.escape(documents)}">both sides of the debate</a>: '
+        f'the longlist with its thread, and <a class="critique-link" href="{html.escape(critique)}">the critique that answers it theory by theory</a> '
         "(“Against Almost Every Theory of Impact of Interpretability”, August 2023), each answer beside the theory it answers.</p>"
     )
 
