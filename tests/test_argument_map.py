@@ -226,9 +226,12 @@ def test_per_theory_counts_count_own_voice_and_distinct_comments(client, tables,
 def test_theory_relation_evidence_reproduces_the_post(tables, raw):
     places = {t["number"]: t for t in tables["theories"]}
     places.update({p["id"]: p for p in tables["theory_points"]})
+    places.update({a["id"]: a for a in tables["critique_answers"] if a["text"]})  # the critique's own words
+    documents = {"longlist": raw, "critique": REPO.critique_raw_path.read_text(encoding="utf-8")}
     for relation in tables["theory_relations"]:
         start, end = int(relation["start"]), int(relation["end"])
-        assert raw[start:end] == relation["evidence_quote"]
+        assert documents[relation["document_id"]][start:end] == relation["evidence_quote"]
+        assert relation["stated_in"].startswith("ca") == (relation["document_id"] == "critique")
         place = places[relation["stated_in"]]
         assert int(place["start"]) <= start and end <= int(place["end"])
     pairs = {(r["subject_id"], r["relation"], r["object_id"]) for r in tables["theory_relations"]}

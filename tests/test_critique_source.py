@@ -139,3 +139,17 @@ def test_c07_names_the_critique_and_the_mention_knows_the_document(tables):
     assert mention["document_id"] == "critique"
     places = {o["comment_id"] for o in tables["mention_occurrences"] if o["mention_id"] == "against-almost-every-theory"}
     assert places == {"c07"}
+
+
+def test_relations_the_critique_states_between_theories(tables):
+    stated = {(r["subject_id"], r["relation"], r["object_id"], r["stated_in"]) for r in tables["theory_relations"] if r["document_id"] == "critique"}
+    # "This ToI targets outer misalignment, the next one targets inner misalignment" (answer 3),
+    # and every "Same critique as N"
+    assert stated == {
+        ("3", "distinguished_from", "4", "ca03"),
+        ("11", "same_critique_as", "10", "ca11"),
+        ("13", "same_critique_as", "12", "ca13"),
+        ("20", "same_critique_as", "9", "ca20"),
+        ("20", "same_critique_as", "15", "ca20"),
+        ("20", "same_critique_as", "16", "ca20"),
+    }

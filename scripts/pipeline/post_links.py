@@ -23,11 +23,19 @@ def theory_of(parsed):
     return found
 
 
-def theory_relations(raw, parsed, project, descriptor):
+def theory_relations(raw, parsed, project, descriptor, critique=None):
+    """The stated relations; given (critique text, critique tables), also those the critique
+    states in an answer's own words (stated_in an answer id, document critique)."""
     path = project.curation_dir / "theory_relations.yml"
     name = project.rel(path)
     allowed = schema.vocabulary(descriptor, "theory_relations", "relation")
     spans, theory = places(parsed), theory_of(parsed)
+    texts = {key: (raw, "longlist") for key in spans}
+    if critique:
+        for answer in critique[1]["critique_answers"]:
+            if answer["start"] is not None:
+                spans[answer["id"]] = (answer["start"], answer["end"])
+                texts[answer["id"]] = (critique[0], "critique")
     rows, seen = [], set()
     for entry in yamlio.records(path, "relations", ("id", "subject", "relation", "object", "stated_in", "evidence_quote"), name):
         line = entry[yamlio.LINE_KEY]
@@ -36,7 +44,7 @@ def theory_relations(raw, parsed, project, descriptor):
             raise BuildError(name, f"'{rel_id}' must be a new id: tr and two or more digits, unique", line=line, field="id")
         seen.add(rel_id)
         for field in ("subject", "object", "stated_in"):
-            if str(entry[field]) not in spans:
+            if str(entry[field]) not in (spans if field == "stated_in" else theory):
                 raise BuildError(
                     name, f"'{entry[field]}' is not a theory (1-{len(parsed.theories)}) or sub-point; write it as a string (\"9.2\")", line=line, field=field
                 )
@@ -45,7 +53,8 @@ def theory_relations(raw, parsed, project, descriptor):
         if entry["relation"] not in allowed:
             raise BuildError(name, f"'{entry['relation']}' is not a relation; expected one of {', '.join(allowed)}", line=line, field="relation")
         stated_in = str(entry["stated_in"])
-        span = span_of(raw, entry["evidence_quote"], *spans[stated_in])
+        text, document = texts[stated_in]
+        span = span_of(text, entry["evidence_quote"], *spans[stated_in])
         if span is None:
             raise BuildError(name, f"the evidence quote must occur exactly once, verbatim, in the words of {stated_in}", line=line, field="evidence_quote")
         rows.append(
@@ -60,6 +69,7 @@ def theory_relations(raw, parsed, project, descriptor):
                 "evidence_quote": entry["evidence_quote"],
                 "start": span[0],
                 "end": span[1],
+                "document_id": document,
             }
         )
     return rows
@@ -198,4 +208,4 @@ def mentions(raw, parsed, project, descriptor, critique=None):
 
 def tables(raw, parsed, project, descriptor, critique=None):
     mention_rows, occurrences = mentions(raw, parsed, project, descriptor, critique)
-    return {"theory_relations": theory_relations(raw, parsed, project, descriptor), "mentions": mention_rows, "mention_occurrences": occurrences}
+    return {"theory_relations": theory_relations(raw, parsed, project, descriptor, critique), "mentions": mention_rows, "mention_occurrences": occurrences}

@@ -155,7 +155,7 @@ async def theory_relations(datasette, database, db, number):
         "select r.relation, r.subject_theory_number, r.object_theory_number, r.evidence_quote, t.number, t.title"
         " from theory_relations r join theories t"
         " on t.number = case when r.subject_theory_number = :n then r.object_theory_number else r.subject_theory_number end"
-        " where :n in (r.subject_theory_number, r.object_theory_number) order by r.id"
+        " where :n in (r.subject_theory_number, r.object_theory_number) and r.document_id = 'longlist' order by r.id"
     )
     for row in await rows(db, sql, {"n": number}):
         related.append(
