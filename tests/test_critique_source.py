@@ -153,3 +153,12 @@ def test_relations_the_critique_states_between_theories(tables):
         ("20", "same_critique_as", "15", "ca20"),
         ("20", "same_critique_as", "16", "ca20"),
     }
+
+
+def test_the_descriptor_names_the_critique_as_its_second_source(descriptor):
+    sidecar = yaml.safe_load((REPO.raw_dir / "critique.yml").read_text(encoding="utf-8"))
+    second = descriptor["sources"][1]
+    assert second["path"] == sidecar["url"]
+    assert (second["snapshot"], second["sha256"]) == ("data/raw/against-almost-every-theory.lesswrong.excerpt.md", sidecar["sha256"])
+    holders = {c["title"] for c in descriptor["contributors"] if c["roles"] == ["rightsHolder"]}
+    assert {"Neel Nanda", "Charbel-Raphaël Segerie"} <= holders

@@ -47,6 +47,7 @@ def stage_outputs(project, staging, progress, timings=None):
     timer.done("parse", f"{len(parsed.theories)} theories, {len(parsed.theory_points)} sub-points, {len(parsed.comments)} comments")
 
     critique_doc = critique.read(project)
+    descriptor = package.with_critique_snapshot(descriptor, critique_doc.meta, project.rel(project.critique_raw_path))
     critique_tables = critique.tables(project, descriptor, critique_doc, parsed)
     timer.done(
         "critique",
