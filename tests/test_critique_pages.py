@@ -138,6 +138,10 @@ def test_c07_links_to_the_critiques_page(tab):
 def test_the_debate_queries_answer(tab, db):
     tab.goto("/longlist/theory_critiques_and_defenders")
     assert tab.page.locator("table.rows-and-columns tbody tr").count() == 20
+    # the critique's arguments on theory 3 say where they are made, linked to the answer
+    tab.goto("/longlist/arguments_on_theory?theory=3")
+    assert tab.page.locator("td.col-said_in a[href='/longlist/critique_answers/ca03']").count() == 2
+    assert tab.page.locator("td.col-argument a[href='/longlist/arguments/k05']").count() == 1
     tab.goto("/longlist/critique_grants")
     answers = set(tab.page.locator("table.rows-and-columns td.col-critique_answer").all_inner_texts())
     assert {a.strip() for a in answers} == {"ca01", "ca06.2", "ca08", "ca16"}
