@@ -66,3 +66,10 @@ def test_one_changed_stance_is_one_disagreeing_unit(fresh_copy):
     assert 0 < stance["value"] < 1
     # no critique types in the reading: no critique-type rows
     assert not any(r["level"] == "critique_type" for r in rows.values())
+
+
+def test_the_agreement_command_prints_the_critiques_figures(fresh_copy):
+    assert "no independent reading of the critique yet" in critique_agreement.run(fresh_copy)
+    write_reading(fresh_copy, change=("x12", "qualifies"))
+    printed = critique_agreement.run(fresh_copy)
+    assert "critique-first-vs-second" in printed and "critique_type" in printed

@@ -83,3 +83,22 @@ def headline(found):
         return f"no independent reading of the critique yet ({READING})"
     by_id = {r["id"]: r["value"] for r in found}
     return f"critique map vs reading: stance kappa {by_id[f'{COMPARISON}:stance:cohen_kappa']}, targets Jaccard {by_id[f'{COMPARISON}:target:jaccard']}"
+
+
+def run(project):
+    """`longlist agreement`, the critique's part: its figures, or where its reading goes."""
+    from scripts.core import schema
+    from scripts.pipeline import critique as critique_source
+    from scripts.pipeline import curation, parse, source
+
+    meta = source.load_source_meta(project)
+    raw = source.read_raw(project, meta)
+    descriptor = schema.load_descriptor(project)
+    parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
+    document = critique_source.read(project)
+    tables = critique_source.tables(project, descriptor, document, parsed)
+    published, _ = critique_arguments.load(document, tables, project, descriptor, 1)
+    found = rows(document, tables, published, project, descriptor)
+    if not found:
+        return f"The critique: {headline(found)}."
+    return f"The critique ({critique_arguments.MAIN} against {READING}):\n{agreement.report(found)}"
