@@ -69,6 +69,7 @@ def test_one_changed_stance_is_one_disagreeing_unit(fresh_copy):
 
 
 def test_the_agreement_command_prints_the_critiques_figures(fresh_copy):
+    critique_agreement.reading_path(fresh_copy).unlink(missing_ok=True)  # the copy's, whatever the repo holds
     assert "no independent reading of the critique yet" in critique_agreement.run(fresh_copy)
     write_reading(fresh_copy, change=("x12", "qualifies"))
     printed = critique_agreement.run(fresh_copy)
