@@ -85,9 +85,11 @@ def run(project, args):
         require_built(project)
         publish.publish(project, args.platform, args.name, dry_run=args.dry_run)
     elif args.command == "agreement":
-        from scripts.pipeline import agreement
+        from scripts.pipeline import agreement, critique_agreement
 
         print(agreement.run(project))
+        print()
+        print(critique_agreement.run(project))
     elif args.command == "rate":
         from scripts.ratings import rate
 

@@ -386,8 +386,12 @@ def test_argument_map_picture_is_fresh_and_draws_every_comment_argument_and_rela
     links = [a.get("href") for a in root.iter(f"{SVG}a")]
     with sqlite3.connect(built.db_path) as db:
         comments = [r[0] for r in db.execute("select id from comments order by position")]
-        arguments = [r[0] for r in db.execute("select id from arguments order by start, id")]
-        relations = db.execute("select argument_id, relation, target_argument_id from argument_relations").fetchall()
+        # the thread's map: the longlist's arguments (the critique's answers have their own page)
+        arguments = [r[0] for r in db.execute("select id from arguments where document_id = 'longlist' order by start, id")]
+        relations = db.execute(
+            "select r.argument_id, r.relation, r.target_argument_id from argument_relations r"
+            " join arguments a on a.id = r.argument_id where a.document_id = 'longlist'"
+        ).fetchall()
         replies = db.execute("select count(*) from comments where parent_id is not null").fetchone()[0]
     assert [h.rsplit("/", 1)[1] for h in links if "/comments/" in h] == comments
     assert [h.rsplit("/", 1)[1] for h in links if "/arguments/" in h] == arguments

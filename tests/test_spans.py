@@ -1,5 +1,6 @@
-"""Every text row points back to the raw snapshot: raw[start:end], with the documented
-whitespace normalization (trailing whitespace dropped from every line), is its text."""
+"""Every text row points back to the raw snapshot of its document (document_id): raw[start:end],
+with the documented whitespace normalization (trailing whitespace dropped from every line), is
+its text. The critique's excerpt has no trailing whitespace, so its spans are exact."""
 
 import pytest
 
@@ -36,7 +37,21 @@ SPAN_CHECKS = {
     "comment_edits": [("start", "end", lambda r: r["text"])],
     "arguments": [("start", "end", lambda r: r["evidence_quote"])],
     "ratings": [("start", "end", None)],  # only ratings read from the post, checked below
+    "critique_answers": [
+        ("quoted_title_start", "quoted_title_end", lambda r: r["quoted_title"]),
+        ("quote_start", "quote_end", lambda r: r["quoted_text"]),
+        ("start", "end", lambda r: r["text"]),
+    ],
+    "critique_bullets": [("heading_start", "heading_end", lambda r: r["heading"]), ("start", "end", lambda r: r["text"])],
+    "critique_references": [("start", "end", lambda r: r["text"])],
 }
+
+
+@pytest.fixture(scope="module")
+def documents(raw):
+    from tests.helpers import REPO
+
+    return {"longlist": raw, "critique": REPO.critique_raw_path.read_text(encoding="utf-8")}
 
 
 def test_every_resource_with_offsets_is_checked(descriptor):
@@ -46,17 +61,47 @@ def test_every_resource_with_offsets_is_checked(descriptor):
         assert starts <= checked, (resource["name"], starts - checked)
 
 
-@pytest.mark.parametrize("resource", ["post_sections", "theory_points", "comments", "comment_edits", "arguments", "theory_relations", "mention_occurrences"])
-def test_spans_reproduce_text(raw, tables, resource):
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "post_sections",
+        "theory_points",
+        "comments",
+        "comment_edits",
+        "arguments",
+        "theory_relations",
+        "mention_occurrences",
+        "critique_answers",
+        "critique_bullets",
+        "critique_references",
+    ],
+)
+def test_spans_reproduce_text(documents, tables, resource):
     checked = 0
     for row in tables[resource]:
+        assert row["document_id"] in documents, f"{resource} row {row}: its span names no document"
+        raw = documents[row["document_id"]]
         for start, end, text in SPAN_CHECKS[resource]:
             if row[start] == "":
                 assert text(row) == "", f"{resource} {row}: text without a span"
                 continue
             assert span(raw, row, start, end) == text(row), f"{resource} row {row}"
+            if row["document_id"] == "critique":
+                assert raw[int(row[start]) : int(row[end])] == text(row), "the critique's spans are exact"
             checked += 1
-    assert checked >= len(tables[resource]) > 0
+    assert checked >= len(tables[resource]) - 1 > 0  # ca06 alone has no words of its own
+
+
+def test_every_span_names_its_document(descriptor, tables):
+    for resource in descriptor["resources"]:
+        names = {f["name"] for f in resource["schema"]["fields"]}
+        if "start" in names:
+            assert "document_id" in names, resource["name"]
+            for row in tables[resource["name"]]:
+                if row["start"] != "":
+                    assert row["document_id"] in ("longlist", "critique"), (resource["name"], row)
+                elif resource["name"] != "critique_answers":  # an answer (ca06) belongs to the critique even with no words of its own
+                    assert row["document_id"] == "", (resource["name"], row)
 
 
 def test_ratings_from_the_post_point_at_their_number_in_the_rank_list(raw, tables):

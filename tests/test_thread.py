@@ -136,7 +136,12 @@ def test_no_names_beyond_the_evidence(tables, raw):
 
 def test_every_evidence_quote_is_verbatim_in_its_source(tables, comments):
     sections = {s["id"]: s["text"] for s in tables["post_sections"]}
+    answers = {a["id"]: a["text"] for a in tables["critique_answers"]}
     for argument in tables["arguments"]:
+        if argument["document_id"] == "critique":  # the critique's own words, never its quotation of the theory
+            assert argument["evidence_quote"] in answers[argument["critique_answer_id"]], argument["id"]
+            assert not argument["comment_id"] and not argument["post_section_id"]
+            continue
         own_words = comments[argument["comment_id"]]["body"] if argument["comment_id"] else sections[argument["post_section_id"]]
         assert argument["evidence_quote"] in own_words, argument["id"]
         assert bool(argument["comment_id"]) != bool(argument["post_section_id"])
@@ -162,7 +167,8 @@ def test_relations_point_back_to_earlier_arguments(tables):
 
 
 def test_positions_are_the_page_order_of_the_evidence(tables):
-    ordered = sorted(tables["arguments"], key=lambda a: int(a["start"]))
+    documents = ["longlist", "critique"]  # the longlist's arguments first, then the critique's
+    ordered = sorted(tables["arguments"], key=lambda a: (documents.index(a["document_id"]), int(a["start"])))
     assert [int(a["position"]) for a in ordered] == list(range(1, len(ordered) + 1))
 
 
@@ -220,7 +226,7 @@ def test_participants_query_lists_attributed_arguments(client, tables, comments)
 
 def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     per_theory = rows(client, "/longlist/arguments_per_theory.json?_shape=objects&_size=max")
-    own = {a["id"] for a in tables["arguments"] if a["voice"] == "own"}
+    own = {a["id"] for a in tables["arguments"] if a["voice"] == "own" and a["document_id"] == "longlist"}  # the thread's
     stances = {(t["argument_id"], t["theory_number"], t["stance"]) for t in tables["argument_targets"] if t["argument_id"] in own}
     assert sum(r["arguments"] for r in per_theory) == len(stances)
     labels = [r["theory"] for r in per_theory]
@@ -228,3 +234,19 @@ def test_per_theory_and_per_thread_counts_add_up(client, tables, comments):
     threads = rows(client, "/longlist/thread_sizes.json?_shape=objects&_size=max")
     assert sum(r["comments"] for r in threads) == len(comments)
     assert sum(r["arguments"] for r in threads) == sum(1 for a in tables["arguments"] if a["comment_id"])
+
+
+def test_a_real_aif_reader_loads_the_export_with_both_documents(tables):
+    """arguebuf (a maintained argument-graph library) reads the AIF file: every argument and
+    targeted theory is an atom node, every relation and stance a scheme node; the locutions
+    name both documents."""
+    import arguebuf
+
+    graph = arguebuf.load.file(REPO.root / AIF_EXPORT)
+    targeted = {t["target_id"] for t in tables["argument_targets"]}
+    assert len(graph.atom_nodes) == len(tables["arguments"]) + len(targeted)
+    assert len(graph.scheme_nodes) == len(tables["argument_relations"]) + len(tables["argument_targets"])
+    assert "k17" in graph.atom_nodes and "a01" in graph.atom_nodes
+    document = json.loads((REPO.root / AIF_EXPORT).read_text(encoding="utf-8"))
+    assert {loc["source"] for loc in document["locutions"]} == {"longlist", "critique"}
+    assert len(document["locutions"]) == len(tables["arguments"])

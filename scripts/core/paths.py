@@ -5,6 +5,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RAW_NAME = "longlist-theories-of-impact.lesswrong.txt"
+CRITIQUE_RAW_NAME = "against-almost-every-theory.lesswrong.excerpt.md"
 DB_NAME = "longlist.db"
 
 
@@ -23,6 +24,15 @@ class Project:
     @property
     def source_meta_path(self) -> Path:
         return self.raw_dir / "source.yml"
+
+    @property
+    def critique_raw_path(self) -> Path:
+        """The second pinned source: the critique's answers to the list (data/raw/critique.yml)."""
+        return self.raw_dir / CRITIQUE_RAW_NAME
+
+    @property
+    def critique_meta_path(self) -> Path:
+        return self.raw_dir / "critique.yml"
 
     @property
     def curation_dir(self) -> Path:

@@ -54,7 +54,8 @@ def read_passes(raw, parsed, project, descriptor):
 
 
 def source_of(argument):
-    return argument["comment_id"] or argument["post_section_id"]
+    """The source of an argument: a comment, a post section, or (the critique's map) an answer."""
+    return argument.get("critique_answer_id") or argument["comment_id"] or argument["post_section_id"]
 
 
 def category(values):

@@ -9,7 +9,22 @@ import time
 from pathlib import Path
 
 from scripts.core import schema
-from scripts.pipeline import aggregates, agreement, arguments, curation, load, normalize, package, parse, post_links, source, thread
+from scripts.pipeline import (
+    aggregates,
+    agreement,
+    arguments,
+    critique,
+    critique_agreement,
+    critique_arguments,
+    curation,
+    load,
+    normalize,
+    package,
+    parse,
+    post_links,
+    source,
+    thread,
+)
 from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
@@ -31,9 +46,23 @@ def stage_outputs(project, staging, progress, timings=None):
     point_kinds = curation.load_point_kinds(project, parsed.theory_points, descriptor)
     timer.done("parse", f"{len(parsed.theories)} theories, {len(parsed.theory_points)} sub-points, {len(parsed.comments)} comments")
 
+    critique_doc = critique.read(project)
+    descriptor = package.with_critique_snapshot(descriptor, critique_doc.meta, project.rel(project.critique_raw_path))
+    critique_tables = critique.tables(project, descriptor, critique_doc, parsed)
+    timer.done(
+        "critique",
+        f"{project.rel(project.critique_raw_path)} matches its SHA-256; {len(critique_tables['critique_answers'])} answers, "
+        f"{len(critique_tables['critique_bullets'])} bullets, {len(critique_tables['critique_references'])} cross-references",
+    )
+
     comment_thread = thread.thread(raw, parsed, project, schema.vocabulary(descriptor, "comments", "attribution_grade"))
     argument_map = arguments.load(raw, parsed, project, descriptor)
-    links = post_links.tables(raw, parsed, project, descriptor)
+    critique_map, critique_types = critique_arguments.load(critique_doc, critique_tables, project, descriptor, len(argument_map["arguments"]) + 1)
+    argument_map["arguments"] += critique_arguments.argument_rows(critique_map)
+    argument_map["argument_targets"] += critique_map.targets
+    argument_map["argument_relations"] += critique_map.relations
+    argument_map["argument_critique_types"] = critique_types
+    links = post_links.tables(raw, parsed, project, descriptor, (critique_doc.text, critique_tables))
     timer.done(
         "curate",
         f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments, "
@@ -41,12 +70,21 @@ def stage_outputs(project, staging, progress, timings=None):
     )
 
     agreed = agreement.tables(raw, parsed, project, descriptor)
-    timer.done("agreement", f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated")
+    critique_agreed = critique_agreement.rows(critique_doc, critique_tables, critique_map, project, descriptor)
+    agreed["annotation_agreement"] += critique_agreed
+    timer.done(
+        "agreement",
+        f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated; "
+        f"{critique_agreement.headline(critique_agreed)}",
+    )
 
     contributed_sets = contributed.load_contributed(project, contributed.Rules.from_package(descriptor, [t["number"] for t in parsed.theories]))
     timer.done("ratings", f"{len(contributed_sets)} contributed rating sets in {project.rel(project.contrib_ratings_dir)}/")
 
     tables = contributed.add_to_tables(normalize.tables(parsed, point_kinds, comment_thread, {**argument_map, **links, **agreed}), contributed_sets, project)
+    tables.update(critique_tables)
+    tables["documents"] = critique.documents(project, meta, critique_doc)
+    critique.tag_longlist(tables)
     timer.done("normalize", f"{len(tables['ratings'])} ratings in {len(tables['rating_sets'])} sets")
 
     tables.update(aggregates.tables(tables))

@@ -22,6 +22,7 @@ FTS_COLUMNS = {
     "theory_relations": ["evidence_quote"],
     "mentions": ["label", "aliases", "note"],
     "adjudications": ["reason"],
+    "critique_answers": ["quoted_text", "text"],
 }
 
 

@@ -83,6 +83,19 @@ def with_snapshot_hash(descriptor, source_meta, raw_relative):
     return descriptor
 
 
+def with_critique_snapshot(descriptor, critique_meta, raw_relative):
+    """The descriptor with its second source, the critique, naming its snapshot and SHA-256
+    (from data/raw/critique.yml, the one place that hash is written)."""
+    descriptor = json.loads(json.dumps(descriptor))
+    sources = descriptor.get("sources") or [{}]
+    while len(sources) < 2:
+        sources.append({})
+    sources[1]["snapshot"] = raw_relative
+    sources[1]["sha256"] = str(critique_meta["sha256"])
+    descriptor["sources"] = sources
+    return descriptor
+
+
 def write_package(staging, descriptor, tables):
     """Write every resource's CSV and the descriptor (with type, bytes and hash) under `staging`."""
     descriptor = json.loads(json.dumps(descriptor))

@@ -31,22 +31,25 @@ def load_source_meta(project):
     return meta
 
 
-def read_raw(project, meta):
-    """The raw text, only if its bytes are exactly the pinned snapshot."""
-    name = project.rel(project.raw_path)
+def read_raw(project, meta, raw_path=None, meta_path=None):
+    """The raw text, only if its bytes are exactly the pinned snapshot (by default the longlist's;
+    `raw_path` and `meta_path` name another pinned source and its sidecar)."""
+    raw_path = raw_path or project.raw_path
+    meta_path = meta_path or project.source_meta_path
+    name = project.rel(raw_path)
     try:
-        size = project.raw_path.stat().st_size
+        size = raw_path.stat().st_size
     except FileNotFoundError:
         raise BuildError(name, "the raw snapshot is missing; restore it with `git checkout -- data/raw/`") from None
     if size > MAX_RAW_BYTES:
         raise BuildError(name, f"{size} bytes, expected at most {MAX_RAW_BYTES} for one saved page; is this the right file?", field="size")
-    data = project.raw_path.read_bytes()
+    data = raw_path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != meta["sha256"]:
         raise BuildError(
             name,
             f"SHA-256 is {digest}, expected {meta['sha256']} (recorded in "
-            f"{project.rel(project.source_meta_path)}). The snapshot must never be edited: "
+            f"{project.rel(meta_path)}). The snapshot must never be edited: "
             "restore it with `git checkout -- data/raw/`, or pin a new snapshot by updating the sidecar.",
         )
     return decode(name, data)

@@ -4,19 +4,21 @@ AIF (Argument Interchange Format, as used by AIFdb and argument-mining tools) ha
 information nodes (I) and scheme nodes: RA = inference, CA = conflict, MA = rephrase.
 Our labels are kept in each scheme node's text so nothing is lost in the mapping; each
 argument's I-node also carries its kind and voice (own, reported, quoted), so a reader can
-leave out the views a writer only reports.
+leave out the views a writer only reports. The package has two documents (the longlist with its
+thread, and the critique's answers): each argument has a locution naming its document, the
+source within it (a comment, a post section or a critique answer) and its character span.
 """
 
 import json
 
-RELATION_SCHEMES = {"supports": "RA", "agrees": "RA", "answers": "RA", "rebuts": "CA", "clarifies": "MA"}
+RELATION_SCHEMES = {"supports": "RA", "agrees": "RA", "answers": "RA", "rebuts": "CA", "clarifies": "MA", "repeats": "MA"}
 STANCE_SCHEMES = {"supports": "RA", "opposes": "CA", "qualifies": "CA", "questions": "CA"}
 SCHEME_NAMES = {"RA": "Default Inference", "CA": "Default Conflict", "MA": "Default Rephrase"}
 
 
 def aif(tables, theory_titles):
     """The argument map as an AIF JSON document (nodes, edges, locutions)."""
-    nodes, edges = [], []
+    nodes, edges, locutions = [], [], []
     for argument in tables["arguments"]:
         nodes.append(
             {
@@ -24,9 +26,20 @@ def aif(tables, theory_titles):
                 "text": argument["evidence_quote"],
                 "type": "I",
                 "summary": argument["summary"],
-                "source": argument["comment_id"] or argument["post_section_id"],
+                "source": argument.get("critique_answer_id") or argument["comment_id"] or argument["post_section_id"],
+                "document": argument.get("document_id"),
                 "kind": argument["kind"],
                 "voice": argument["voice"],
+            }
+        )
+        locutions.append(
+            {
+                "nodeID": argument["id"],
+                "personID": None,
+                "timestamp": None,
+                "source": argument.get("document_id"),
+                "start": argument["start"],
+                "end": argument["end"],
             }
         )
     targeted = sorted({t["target_id"] for t in tables["argument_targets"]}, key=lambda t: [int(x) for x in t.split(".")])
@@ -50,7 +63,7 @@ def aif(tables, theory_titles):
         scheme(
             f"{t['argument_id']}-{t['stance']}-theory-{t['target_id']}", STANCE_SCHEMES[t["stance"]], t["stance"], t["argument_id"], f"theory-{t['target_id']}"
         )
-    return {"nodes": nodes, "edges": edges, "locutions": []}
+    return {"nodes": nodes, "edges": edges, "locutions": locutions}
 
 
 def aif_bytes(tables, theory_titles):

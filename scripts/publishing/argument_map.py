@@ -55,12 +55,16 @@ def load(db_path):
                 " left join participants p on p.id = c.participant_id order by c.position"
             ),
             "sections": rows("select id, position, start from post_sections order by position"),
-            "arguments": rows("select id, comment_id, post_section_id, kind, summary, start from arguments order by start, id"),
+            # the thread's map: the longlist's arguments (the critique's answers have their own page)
+            "arguments": rows("select id, comment_id, post_section_id, kind, summary, start from arguments where document_id = 'longlist' order by start, id"),
             "targets": rows(
                 "select g.argument_id, g.target_id, g.stance, t.title from argument_targets g join theories t on t.number = g.theory_number"
-                " order by g.argument_id, g.target_id"
+                " join arguments a on a.id = g.argument_id where a.document_id = 'longlist' order by g.argument_id, g.target_id"
             ),
-            "relations": rows("select argument_id, target_argument_id, relation from argument_relations order by argument_id, target_argument_id"),
+            "relations": rows(
+                "select r.argument_id, r.target_argument_id, r.relation from argument_relations r join arguments a on a.id = r.argument_id"
+                " where a.document_id = 'longlist' order by r.argument_id, r.target_argument_id"
+            ),
         }
     finally:
         connection.close()

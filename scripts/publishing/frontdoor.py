@@ -73,9 +73,20 @@ def pages_html():
     )
 
 
+def both_sides_html(database):
+    """The one sentence that says the package holds both sides of the debate (the documents resource)."""
+    documents, critique = f"{database}/documents", f"{database}/documents/critique"
+    return (
+        f'<p class="front-door-both-sides">The package now holds <a href="{html.escape(documents)}">both sides of the debate</a>: '
+        f'the longlist with its thread, and <a class="critique-link" href="{html.escape(critique)}">the critique that answers it theory by theory</a> '
+        "(“Against Almost Every Theory of Impact of Interpretability”, August 2023), each answer beside the theory it answers.</p>"
+    )
+
+
 def index_html(descriptor, queries, instance, database, version=None):
     return (
         f"<p>{html.escape(descriptor['description'])}</p>"
+        + both_sides_html(database)
         + version_html(descriptor, version)
         + search_form_html(database, instance["search"])
         + pages_html()

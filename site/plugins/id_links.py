@@ -14,7 +14,8 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 
 COMMENT = re.compile(r"c\d{2,}")
-ARGUMENT = re.compile(r"a\d{2,}[a-z]?")
+ARGUMENT = re.compile(r"[ak]\d{2,}[a-z]?")  # the longlist's a01.., the critique's k01..
+CRITIQUE_ANSWER = re.compile(r"ca\d{2}(\.\d)?")
 SUB_POINT = re.compile(r"\d{1,2}\.\d{1,2}")
 THEORY = re.compile(r"\d{1,2}")
 # columns whose whole value is an id, whatever the query calls them
@@ -33,6 +34,8 @@ ID_COLUMNS = {
     "target_id": None,
     "theory_point_id": "theory_points",
     "post_section_id": "post_sections",
+    "critique_answer": "critique_answers",
+    "critique_answer_id": "critique_answers",
     "id": None,
 }
 # columns holding a list of ids, ", "-separated
@@ -48,6 +51,7 @@ KINDS = {
     "section": "post_sections",
     "comment": "comments",
     "argument": "arguments",
+    "critique answer": "critique_answers",
 }
 # table columns that hold an id but are not a foreign key
 TABLE_COLUMNS = {("argument_targets", "target_id"), ("comments", "quote_source")}
@@ -113,6 +117,9 @@ def render(datasette, database, row, column, value):
     if column == "said_in" and text.startswith("post: "):
         key = text[len("post: ") :]
         return markupsafe.Markup("post: {}").format(link(datasette, database, "post_sections", key))
+    if column == "said_in" and text.startswith("critique: "):
+        key = text[len("critique: ") :]
+        return markupsafe.Markup("critique: {}").format(link(datasette, database, "critique_answers", key)) if CRITIQUE_ANSWER.fullmatch(key) else None
     table = ID_COLUMNS[column]
     if column == "id":
         table = row_kind(row) or (guess(text) if guess(text) in ("comments", "arguments") else None)
@@ -131,6 +138,8 @@ def render(datasette, database, row, column, value):
     if table == "comments" and not COMMENT.fullmatch(text):
         return None
     if table == "arguments" and not ARGUMENT.fullmatch(text):
+        return None
+    if table == "critique_answers" and not CRITIQUE_ANSWER.fullmatch(text):
         return None
     return link(datasette, database, table, text)
 

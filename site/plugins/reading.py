@@ -105,7 +105,7 @@ async def theory_page(datasette, database, number):
         db,
         "select g.stance, g.target_id, g.theory_point_id, a.id, a.kind, a.summary, a.evidence_quote, a.comment_id, a.post_section_id, a.start,"
         " c.participant_id, a.voice from argument_targets g join arguments a on a.id = g.argument_id"
-        " left join comments c on c.id = a.comment_id where g.theory_number = ? order by a.start, a.id, g.target_id",
+        " left join comments c on c.id = a.comment_id where g.theory_number = ? and a.document_id = 'longlist' order by a.start, a.id, g.target_id",
         [number],
     )
     merged = {}
@@ -169,6 +169,7 @@ RELATION_SENTENCES = {
     "distinguished_from": "The post distinguishes {subject} from {object}.",
     "variant_of": "{subject} is a version of {object}.",
     "next_in_series": "{subject} follows {object} as the next in its series.",
+    "same_critique_as": "The critique answers {subject} with the same critique as {object}.",
 }
 
 
@@ -206,7 +207,7 @@ async def theory_relations(datasette, database, db, number):
     related = []
     sql = (
         "select id, relation, subject_id, object_id, evidence_quote, stated_in from theory_relations"
-        " where :n in (subject_theory_number, object_theory_number) order by id"
+        " where :n in (subject_theory_number, object_theory_number) and document_id = 'longlist' order by id"
     )
     for row in await rows(db, sql, {"n": number}):
         subject = relation_end(datasette, database, row["subject_id"], number, titles, point_titles)

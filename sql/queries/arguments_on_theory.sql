@@ -1,5 +1,5 @@
 -- title: Arguments for and against a theory
--- description: Every argument in the thread (and the post's disagreement paragraph) that takes a stance on one theory or its sub-points (choose the theory number, default 3: auditing), grouped by stance, with its voice (own = the writer argues it; reported = the writer reports someone else's view, such as the post's "competing intuition"), the verbatim evidence quote, where it was said, and the writer where the text shows it, with how strongly (stated or inferred).
+-- description: Every argument in the thread (and the post's disagreement paragraph), and every argument of the critique's answer (said in critique: ca..), that takes a stance on one theory or its sub-points (choose the theory number, default 3: auditing), grouped by stance, with its voice (own = the writer argues it; reported = the writer reports someone else's view, such as the post's "competing intuition"), the verbatim evidence quote, where it was said, and the writer where the text shows it, with how strongly (stated or inferred).
 -- params: theory
 select
   t.stance,
@@ -9,7 +9,7 @@ select
   a.voice,
   a.summary,
   a.evidence_quote,
-  coalesce(a.comment_id, 'post: ' || a.post_section_id) as said_in,
+  coalesce(a.comment_id, 'post: ' || a.post_section_id, 'critique: ' || a.critique_answer_id) as said_in,
   p.name as writer,
   c.attribution_grade as writer_grade
 from argument_targets t

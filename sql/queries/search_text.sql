@@ -1,5 +1,5 @@
--- title: Search theories, sub-points, the post, the comments and the arguments
--- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments, the arguments of the argument map, the relations the post states between theories, the mentions vocabulary and the adjudication log, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception. Best matches first (by FTS5's rank, which orders the rows and is not shown); a comment's title is its opening words, cut after a whole word.
+-- title: Search theories, sub-points, the post, the comments, the critique and the arguments
+-- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments, the critique's answers, the arguments of the argument map (the thread's and the critique's), the relations the post states between theories, the mentions vocabulary and the adjudication log, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception. Best matches first (by FTS5's rank, which orders the rows and is not shown); a comment's title is its opening words, cut after a whole word.
 -- params: q
 -- The words are searched as one quoted phrase, so no input is an FTS syntax error.
 -- One branch per table with full-text search (scripts/load.py FTS_COLUMNS); to add a table,
@@ -44,6 +44,11 @@ select 'mention', m.id, m.label,
   snippet(mentions_fts, -1, '[', ']', ' … ', 16), mentions_fts.rank
 from mentions_fts join mentions m on m.rowid = mentions_fts.rowid, query
 where mentions_fts match query.q
+union all
+select 'critique answer', c.id, 'The critique on ' || c.theory_number || ': ' || c.quoted_title,
+  snippet(critique_answers_fts, -1, '[', ']', ' … ', 16), critique_answers_fts.rank
+from critique_answers_fts join critique_answers c on c.rowid = critique_answers_fts.rowid, query
+where critique_answers_fts match query.q
 union all
 select 'adjudication', j.id, j.source || ' / ' || j.object,
   snippet(adjudications_fts, -1, '[', ']', ' … ', 16), adjudications_fts.rank

@@ -7,7 +7,7 @@ with own as (
       when c.attribution_grade = 'stated' then c.participant_id
     end as writer
   from argument_targets s
-  join arguments a on a.id = s.argument_id and a.voice = 'own'
+  join arguments a on a.id = s.argument_id and a.voice = 'own' and a.document_id = 'longlist'
   left join comments c on c.id = a.comment_id
 )
 select
@@ -24,7 +24,7 @@ select
   count(distinct o.source) as comments,
   count(distinct o.writer) as writers_stated,
   (select count(distinct r.argument_id) from argument_targets r join arguments ra on ra.id = r.argument_id
-     where r.theory_number = t.number and ra.voice = 'reported') as reported
+     where r.theory_number = t.number and ra.voice = 'reported' and ra.document_id = 'longlist') as reported
 from theories t
 left join own o on o.theory_number = t.number
 group by t.number
