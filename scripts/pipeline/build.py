@@ -70,7 +70,7 @@ def stage_outputs(project, staging, progress, timings=None):
     )
 
     agreed = agreement.tables(raw, parsed, project, descriptor)
-    critique_agreed = critique_agreement.rows(critique_doc, critique_tables, critique_map, project, descriptor)
+    critique_agreed = critique_agreement.rows(critique_doc, critique_tables, critique_map, project, descriptor, [p["id"] for p in parsed.theory_points])
     agreed["annotation_agreement"] += critique_agreed
     timer.done(
         "agreement",

@@ -5,10 +5,11 @@ the sources: (answer, theory) stance pairs, which answers target which theories 
 relation types between the arguments of (answer, earlier answer) pairs, kind and voice of
 aligned arguments; and, for the critique only, the critique types each answer's arguments give.
 
-The reading lives in data/curation/readings/critique_second_reading.yml: a top-level
-`arguments:` list whose entries have the fields of second_pass.yml (id, source, kind, voice,
-summary, evidence_quote, targets [{target, stance}], relations [{to, relation or type}]) plus
-an optional `critique_types` list; `source` is an answer id. It is checked under the same
+The reading is data/curation/readings/critique-2026-12/reading.yml, pre-registered (its
+INSTRUCTIONS.md beside it): a top-level `arguments:` list whose entries have the fields of
+second_pass.yml (id, source, kind, voice, summary, evidence_quote, targets [{target, stance}],
+relations [{to, relation or type}]) plus optional `critique_types` (type ids, or the excerpt's
+bold headings as written) and `section_reference`; `source` is an answer id. It is checked under the same
 evidence rules as the map (scripts/pipeline/critique_arguments.py). With no reading there are
 no critique rows.
 """
@@ -17,7 +18,7 @@ from fractions import Fraction
 
 from scripts.pipeline import agreement, critique_arguments
 
-READING = "readings/critique_second_reading.yml"
+READING = "readings/critique-2026-12/reading.yml"
 COMPARISON = "critique-first-vs-second"
 
 
@@ -25,12 +26,13 @@ def reading_path(project):
     return project.curation_dir / READING
 
 
-def rows(critique, critique_tables, published, project, descriptor):
-    """annotation_agreement rows of the critique's comparison; [] when no reading exists."""
+def rows(critique, critique_tables, published, project, descriptor, point_ids=()):
+    """annotation_agreement rows of the critique's comparison; [] when no reading exists.
+    `point_ids`: the list's sub-points, which the reading may target."""
     path = reading_path(project)
     if not path.exists():
         return []
-    second = critique_arguments.read(critique, critique_tables, project, descriptor, path)
+    second = critique_arguments.read(critique, critique_tables, project, descriptor, path, point_ids=point_ids)
     theories = sorted({a["theory_number"] for a in critique_tables["critique_answers"]})
     left_name = f"{critique_arguments.MAIN} (the critique's published map)"
     right_name = f"{READING} (an independent reading of the critique)"
@@ -98,7 +100,7 @@ def run(project):
     document = critique_source.read(project)
     tables = critique_source.tables(project, descriptor, document, parsed)
     published, _ = critique_arguments.load(document, tables, project, descriptor, 1)
-    found = rows(document, tables, published, project, descriptor)
+    found = rows(document, tables, published, project, descriptor, [p["id"] for p in parsed.theory_points])
     if not found:
         return f"The critique: {headline(found)}."
     return f"The critique ({critique_arguments.MAIN} against {READING}):\n{agreement.report(found)}"

@@ -5,13 +5,14 @@ argument_critique_types.
 The rules are the longlist map's (scripts/pipeline/arguments.py), with the critique's answers
 as sources: every evidence quote occurs exactly once, verbatim, in its answer's own words (its
 bullets, never the quotation of the theory), and its span is computed. An independent reading
-of the critique (data/curation/readings/critique_second_reading.yml) is read by the same
+of the critique (data/curation/readings/critique-2026-12/reading.yml) is read by the same
 function, more leniently (any id prefix, critique types optional), for the agreement figures.
 """
 
 from scripts.core import schema, yamlio
 from scripts.core.errors import BuildError
 from scripts.pipeline.arguments import Pass
+from scripts.pipeline import critique as critique_source
 from scripts.pipeline.critique import DOCUMENT_ID
 from scripts.pipeline.thread import span_of
 
@@ -31,10 +32,12 @@ def argument_rows(reading):
     return [{k: v for k, v in a.items() if k != "critique_types"} for a in reading.arguments]
 
 
-def read(critique, critique_tables, project, descriptor, path, first_position=1, prefix=None, strict=False):
+def read(critique, critique_tables, project, descriptor, path, first_position=1, prefix=None, strict=False, point_ids=()):
     """One reading of the critique's arguments, checked, as a Pass (arguments.py) whose arguments
     carry critique_answer_id and critique_types. strict: the published map (ids `prefix` + two or
-    more digits; critique types must be those of the bullet holding the evidence)."""
+    more digits; critique types must be those of the bullet holding the evidence). An
+    independent reading (not strict) may target any theory and any of the list's sub-points
+    (`point_ids`), and may name a critique type by its heading as the excerpt writes it."""
     name = project.rel(path)
     text = critique.text
     kinds = schema.vocabulary(descriptor, "arguments", "kind")
@@ -48,6 +51,8 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
     targets_of = {a["id"]: {a["theory_point_id"] or str(a["theory_number"]), str(a["theory_number"])} for a in answers.values()}
     theories = {str(a["theory_number"]): a["theory_number"] for a in answers.values()}
     points = {a["theory_point_id"]: a["theory_number"] for a in answers.values() if a["theory_point_id"]}
+    points.update({point: int(point.split(".")[0]) for point in point_ids})
+    type_of_heading = {} if strict else {word: t["id"] for t in critique_source.read_types(project, descriptor, critique) for word in t["words"]}
     arguments, targets, relations, seen = [], [], [], {}
 
     def fail(message, line, field):
@@ -79,6 +84,8 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
         if arguments and span[0] < arguments[-1]["start"]:
             fail(f"{arg_id}'s evidence comes before that of {arguments[-1]['id']}; list the entries in page order", line, "evidence_quote")
         listed_types = entry.get("critique_types") or []
+        if isinstance(listed_types, list):
+            listed_types = [type_of_heading.get(t, t) for t in listed_types]
         if not isinstance(listed_types, list) or any(t not in type_ids for t in listed_types):
             fail(f"expected a list of critique types from {', '.join(type_ids)}, found {listed_types!r}", line, "critique_types")
         if strict:
