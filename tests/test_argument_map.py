@@ -134,18 +134,28 @@ def test_kappa_matches_a_worked_example():
 
 def test_agreement_rows_are_consistent(tables):
     rows = tables["annotation_agreement"]
-    assert {r["comparison"] for r in rows} == {"first-vs-second", "adjudicated-vs-second"}
+    assert {r["comparison"] for r in rows} == {
+        "first-vs-second",
+        "adjudicated-vs-second",
+        "map-0.2.0-vs-longlist-thread-2026-12",
+        "published-vs-longlist-thread-2026-12",
+    }
     for row in rows:
         assert 0 <= int(row["agreed"]) <= int(row["units"])
-        if row["measure"] in ("jaccard", "percent_agreement"):
+        if row["measure"] in ("jaccard", "percent_agreement", "shared_ngram_aligned", "shared_ngram_other"):
             assert float(row["value"]) == round(int(row["agreed"]) / int(row["units"]), 3)
+        if row["measure"] == "krippendorff_alpha" and row["value"]:
+            assert float(row["ci_low"]) <= float(row["value"]) <= float(row["ci_high"]), row["id"]
+        else:
+            assert row["ci_low"] == row["ci_high"] == ""
+        assert bool(row["category"]) == (row["measure"] == "specific_agreement")
     stance = next(r for r in rows if r["id"] == "first-vs-second:stance:cohen_kappa")
     assert int(stance["units"]) == 19 * 20  # 18 comments and the disagreement paragraph, 20 theories
 
 
 def test_every_first_vs_second_disagreement_is_adjudicated(tables):
     rows = {r["id"]: r for r in tables["annotation_agreement"]}
-    adjudicated = tables["adjudications"]
+    adjudicated = [r for r in tables["adjudications"] if r["comparison"] == "first-vs-second"]
     stance = rows["first-vs-second:stance:cohen_kappa"]
     assert sum(1 for a in adjudicated if a["level"] == "stance") == int(stance["units"]) - int(stance["agreed"])
     typed = rows["first-vs-second:relation_type:cohen_kappa"]
@@ -159,10 +169,12 @@ def test_every_first_vs_second_disagreement_is_adjudicated(tables):
 
 def test_the_second_pass_is_kept_as_the_annotator_made_it():
     """data/curation/second_pass.yml is the annotator's file with a header comment added, and
-    says who made it and how."""
+    says what made it and from which inputs: a large language model, given the raw snapshot and
+    ANNOTATION.md as released in 0.1.0 (which held the first pass's hard calls)."""
     kept = (REPO.curation_dir / "second_pass.yml").read_text(encoding="utf-8")
-    header = "".join(line + "\n" for line in kept.split("\n") if line.startswith("#") and kept.index(line) < kept.index("annotator:"))
-    assert "Claude" in header and "ANNOTATION.md" in header and "not to read arguments.yml" in header
+    header = " ".join(line.lstrip("# ") for line in kept.split("\n") if line.startswith("#") and kept.index(line) < kept.index("annotator:"))
+    assert "a large language model" in header and "ANNOTATION.md" in header and "not to read arguments.yml" in header
+    assert "not independent of the first pass" in header.lower()
     document = yaml.safe_load(kept)
     assert [a["id"] for a in document["arguments"]] == [f"b{n:02d}" for n in range(1, 73)]
     assert {a["voice"] for a in document["arguments"]} == {"own", "reported", "quoted"}
@@ -176,6 +188,29 @@ def test_the_first_pass_is_the_released_map():
     assert {a["id"]: a["kind"] for a in first} == released
 
 
+def test_every_difference_with_the_pre_registered_reading_is_adjudicated(tables):
+    """The log of the 2026-12 reading covers stance pairs, sub-point targets, relations, kinds,
+    voices and arguments without a counterpart, and says for each whether the map changed."""
+    rows = {r["id"]: r for r in tables["annotation_agreement"]}
+    logged = [r for r in tables["adjudications"] if r["comparison"] == "map-0.2.0-vs-longlist-thread-2026-12"]
+    stance = rows["map-0.2.0-vs-longlist-thread-2026-12:stance:cohen_kappa"]
+    assert sum(1 for a in logged if a["level"] == "stance") == int(stance["units"]) - int(stance["agreed"])
+    typed = rows["map-0.2.0-vs-longlist-thread-2026-12:relation_type:cohen_kappa"]
+    assert sum(1 for a in logged if a["level"] == "relation") == int(typed["units"]) - int(typed["agreed"])
+    for entry in logged:
+        assert entry["first_reading"] != entry["second_reading"] and entry["reason"].strip()
+        assert (entry["map_changed"] == "true") == (entry["adjudicated_reading"] != entry["first_reading"])
+    assert {"stance", "relation", "kind", "unmatched"} <= {a["level"] for a in logged}
+
+
+def test_c05_restating_rohins_words_is_quoted(arguments, raw):
+    """The published map uses voice quoted where a writer restates another participant's words:
+    c05's "I see him saying ..." (GENERAL.md's rule, ANNOTATION.md's example)."""
+    quoted = [a for a in arguments.values() if a["voice"] == "quoted"]
+    assert [a["comment_id"] for a in quoted] == ["c05"]
+    assert quoted[0]["evidence_quote"].startswith("I see him saying")
+
+
 def test_agreement_command_prints_the_figures(capsys):
     from scripts.cli import main
 
@@ -183,6 +218,8 @@ def test_agreement_command_prints_the_figures(capsys):
     out = capsys.readouterr().out
     assert re.search(r"first-vs-second\s+stance\s+cohen_kappa\s+380\s+\d+\s+0\.\d{3}", out)
     assert "disagreements between the passes adjudicated" in out
+    assert re.search(r"map-0\.2\.0-vs-longlist-thread-2026-12\s+stance\s+krippendorff_alpha\s+380\s+\d+\s+0\.\d{3}\s+\[0\.\d{3}, [01]\.\d{3}\]", out)
+    assert "differences between the 0.2.0 map and the reading longlist-thread-2026-12 adjudicated" in out
 
 
 def test_agreement_queries(client, tables):
@@ -210,7 +247,10 @@ def test_per_theory_counts_count_own_voice_and_distinct_comments(client, tables,
     sources = {arguments[t["argument_id"]]["comment_id"] or "post" for t in own_targets if t["theory_number"] == "3"}
     assert auditing["comments"] == len(sources)
     deception = next(r for r in summary if r["number"] == 4)
-    assert deception["reported"] == 1 and deception["own_opposes"] == 1  # the reported intuition is not c08's opposition
+    # the reported competing intuition is not counted with c08's own two arguments against 4
+    own_against_4 = {t["argument_id"] for t in own_targets if t["theory_number"] == "4" and t["stance"] == "opposes"}
+    assert {arguments[a]["comment_id"] for a in own_against_4} == {"c08"}
+    assert deception["reported"] == 1 and deception["own_opposes"] == len(own_against_4)
 
 
 # Theory relations and mentions -------------------------------------------------------------
