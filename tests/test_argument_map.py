@@ -211,6 +211,16 @@ def test_c05_restating_rohins_words_is_quoted(arguments, raw):
     assert quoted[0]["evidence_quote"].startswith("I see him saying")
 
 
+def test_the_frozen_0_2_0_map_is_the_released_map():
+    """map_0.2.0.yml holds the map as released in 0.2.0: every released argument id with its kind
+    and voice, and no other, so the figures against the 2026-12 reading are those before its
+    adjudication."""
+    manifest = yaml.safe_load((REPO.releases_dir / "0.2.0" / "manifest.json").read_text(encoding="utf-8"))
+    released = {e["key"][0]: tuple(e["excerpt"].split(" | ")[:2]) for e in manifest["ids"]["arguments"]["rows"]}
+    frozen = yaml.safe_load((REPO.curation_dir / "map_0.2.0.yml").read_text(encoding="utf-8"))["arguments"]
+    assert {a["id"]: (a["kind"], a["voice"]) for a in frozen} == released
+
+
 def test_agreement_command_prints_the_figures(capsys):
     from scripts.cli import main
 
