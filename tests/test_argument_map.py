@@ -332,3 +332,35 @@ def test_the_docs_quote_the_figures_the_build_computes(tables):
     ]:
         row = rows[f"first-vs-second:{level}:{measure}"]
         assert f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} |" in text, (level, measure)
+
+
+def test_the_docs_quote_the_figures_against_the_pre_registered_reading(tables):
+    """docs/argument-map.md's tables for the 0.2.0 map against the longlist reading match
+    annotation_agreement: alpha with its interval, kappa, specific agreement and the wording check."""
+    text = (REPO.root / "docs" / "argument-map.md").read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in tables["annotation_agreement"]}
+    comparison = "map-0.2.0-vs-longlist-thread-2026-12"
+    for level in ("stance", "stance_targeted", "stance_either_targeted", "target", "relation_type", "kind", "voice"):
+        row = rows[f"{comparison}:{level}:krippendorff_alpha"]
+        cells = f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} | {float(row['ci_low']):.3f} to {float(row['ci_high']):.3f} |"
+        assert cells in text, (level, cells)
+    for suffix in (
+        "stance:cohen_kappa",
+        "stance_either_targeted:percent_agreement",
+        "stance:specific_agreement:supports",
+        "stance:specific_agreement:opposes",
+        "stance:specific_agreement:qualifies",
+        "stance:specific_agreement:questions",
+        "target:jaccard",
+        "relation_link:jaccard",
+        "summary_wording:shared_ngram_aligned",
+        "summary_wording:shared_ngram_other",
+    ):
+        row = rows[f"{comparison}:{suffix}"]
+        assert f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} |" in text, suffix
+    second = rows["first-vs-second:summary_wording:shared_ngram_aligned"]
+    assert f"| {second['units']} | {second['agreed']} | {float(second['value']):.3f} |" in text
+    logged = [r for r in tables["adjudications"] if r["comparison"] == comparison]
+    changed = sum(1 for r in logged if r["map_changed"] == "true")
+    assert f"{len(logged)} differences" in text and f"changed on those {changed}" in text
+
