@@ -363,4 +363,3 @@ def test_the_docs_quote_the_figures_against_the_pre_registered_reading(tables):
     logged = [r for r in tables["adjudications"] if r["comparison"] == comparison]
     changed = sum(1 for r in logged if r["map_changed"] == "true")
     assert f"{len(logged)} differences" in text and f"changed on those {changed}" in text
-

@@ -325,7 +325,11 @@ def compare_readings(left, right, sources, theories, comparison, left_name, righ
     krippendorff("target", [(u in lt, u in rt) for u in units], "on whether each (source, theory) pair is targeted at all")
     lr, rr = relation_units(left), relation_units(right)
     linked = sorted(set(lr) | set(rr))
-    krippendorff("relation_type", [(category(lr.get(u)), category(rr.get(u))) for u in linked], "on the set of relation types of each linked (source, earlier source) pair")
+    krippendorff(
+        "relation_type",
+        [(category(lr.get(u)), category(rr.get(u))) for u in linked],
+        "on the set of relation types of each linked (source, earlier source) pair",
+    )
     left_types = [set(lr.get(u, ())) for u in linked]
     right_types = [set(rr.get(u, ())) for u in linked]
     for relation in sorted(set().union(*left_types, *right_types)):
@@ -547,7 +551,8 @@ def reading_adjudications(project, passes, theories):
                 field="decision",
             )
         if entry["map_changed"] is not (now != before):
-            raise BuildError(name, f"{where}: map_changed is {str(now != before).lower()} (arguments.yml reads '{now}', the 0.2.0 map '{before}')", line=line, field="map_changed")
+            changed = str(now != before).lower()
+            raise BuildError(name, f"{where}: map_changed is {changed} (arguments.yml reads '{now}', the 0.2.0 map '{before}')", line=line, field="map_changed")
         rows.append(
             {
                 "id": f"{READING_NAME}:{unit[0]}:{unit[1]}:{unit[2]}",
@@ -567,9 +572,10 @@ def reading_adjudications(project, passes, theories):
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         level, source, obj = missing[0]
+        before, after = found[missing[0]]
         raise BuildError(
             name,
-            f"{level} {source} / {obj}: the map and the reading differ (map '{found[missing[0]][0]}', reading '{found[missing[0]][1]}') but the log has no entry{more}",
+            f"{level} {source} / {obj}: the map and the reading differ (map '{before}', reading '{after}') but the log has no entry{more}",
             line=yamlio.key_line(path, "differences"),
             field="differences",
         )
@@ -642,5 +648,9 @@ def run(project):
         lines.append(f"{len(decided)} {what} ({summary}; the published map changed on {changed}): {project.rel(project.curation_dir / log)}")
         if comparison != "first-vs-second":
             levels = sorted({r["level"] for r in logged})
-            lines.append("  by level: " + ", ".join(f"{level} {sum(1 for r in logged if r['level'] == level)} ({sum(1 for r in logged if r['level'] == level and r['map_changed'])} changed)" for level in levels))
+            counts = []
+            for level in levels:
+                at_level = [r for r in logged if r["level"] == level]
+                counts.append(f"{level} {len(at_level)} ({sum(1 for r in at_level if r['map_changed'])} changed)")
+            lines.append("  by level: " + ", ".join(counts))
     return "\n".join(lines)
