@@ -1,9 +1,17 @@
 """Agreement between two readings of the argument map, and the adjudication of their disagreements.
 
-Three passes of the map are read under the same evidence rules (scripts/pipeline/arguments.py):
+Five readings of the map are read under the same evidence rules (scripts/pipeline/arguments.py):
 - first_pass.yml: the first annotator's map as released in 0.1.0, frozen;
-- second_pass.yml: an independent second reading made from the raw text and ANNOTATION.md (as in 0.1.0) alone;
-- arguments.yml: the published map, corrected and adjudicated.
+- second_pass.yml: a second reading made from the raw text and ANNOTATION.md as in 0.1.0, which held
+  the first pass's hard calls (so not independent of them);
+- arguments.yml: the published map, corrected and adjudicated;
+- map_0.2.0.yml: the published map as released in 0.2.0, frozen;
+- readings/longlist-thread-2026-12/reading.yml: a pre-registered reading made from the raw text, the
+  general rules and its instructions only, adjudicated against the 0.2.0 map in that folder's
+  adjudication.yml (every difference: `differences`).
+
+compare_readings gives every figure for two readings; any pair of readings of the same units (the
+critique's map and its pre-registered reading too) goes through the same call.
 
 The two passes cut the text into arguments differently (72 against 66), so agreement is measured
 on units that do not depend on the cut:
