@@ -79,3 +79,44 @@ def test_shared_wording_leaves_out_what_the_background_explains():
     assert ("a", "view", "held", "firmly", "by") in shared
     assert not any(gram[:4] == ("auditing", "a", "trained", "model") for gram in shared)
     assert reliability.words("The model’s view isn't") == ["the", "models", "view", "isnt"]
+
+
+def test_two_readings_of_any_document_compare_by_one_call():
+    """agreement.compare_readings takes two readings of the same units (here a made-up document
+    with units u1, u2 and targets 1, 2) as plain rows, so another document's map and its
+    pre-registered reading go through the same call."""
+    from types import SimpleNamespace
+
+    from scripts.pipeline import agreement
+
+    def reading(prefix, arguments, targets, relations):
+        rows = [
+            {"id": f"{prefix}{i}", "source": s, "kind": k, "voice": "own", "summary": text, "start": a, "end": b}
+            for i, (s, k, text, a, b) in enumerate(arguments, start=1)
+        ]
+        return SimpleNamespace(
+            arguments=rows,
+            targets=[{"argument_id": f"{prefix}{i}", "target_id": str(t), "theory_number": t, "theory_point_id": None, "stance": st} for i, t, st in targets],
+            relations=[{"argument_id": f"{prefix}{i}", "target_argument_id": f"{prefix}{j}", "relation": r} for i, j, r in relations],
+        )
+
+    left = reading(
+        "x",
+        [("u1", "claim", "lights help walkers at night a lot", 0, 10), ("u2", "claim", "cameras move speeding", 20, 30)],
+        [(1, 1, "supports"), (2, 2, "opposes")],
+        [(2, 1, "rebuts")],
+    )
+    right = reading(
+        "y",
+        [("u1", "claim", "lights help walkers at night a lot more", 2, 9), ("u2", "question", "do cameras work", 21, 29)],
+        [(1, 1, "supports"), (2, 2, "questions")],
+        [(2, 1, "rebuts")],
+    )
+    rows = {r["id"]: r for r in agreement.compare_readings(left, right, ["u1", "u2"], [1, 2], "x-vs-y", "x", "y", ["unrelated background"])}
+    assert rows["x-vs-y:stance:percent_agreement"]["agreed"] == 3  # of 4 (unit, theory) pairs
+    assert rows["x-vs-y:stance:specific_agreement:supports"]["value"] == 1.0
+    assert rows["x-vs-y:stance:specific_agreement:opposes"]["value"] == 0.0
+    assert rows["x-vs-y:kind:cohen_kappa"]["agreed"] == 1
+    assert rows["x-vs-y:summary_wording:shared_ngram_aligned"]["agreed"] == 1  # "lights help walkers at night"
+    found = agreement.differences(left, right, [1, 2])
+    assert found[("stance", "u2", "2")] == ("opposes", "questions") and found[("kind", "u2", "x2/y2")] == ("claim", "question")

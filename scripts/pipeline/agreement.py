@@ -77,7 +77,9 @@ def read_passes(raw, parsed, project, descriptor):
 
 
 def source_of(argument):
-    return argument["comment_id"] or argument["post_section_id"]
+    """The unit an argument is in: its `source` where a reader gives one (another document's
+    units), else its comment or post section."""
+    return argument.get("source") or argument["comment_id"] or argument["post_section_id"]
 
 
 def category(values):
