@@ -42,16 +42,18 @@ def test_alpha_is_undefined_without_variation():
 
 
 def test_the_resample_formula_is_the_packages_alpha():
-    """Each bootstrap replicate's alpha (computed for all resamples at once) equals the package's
-    alpha on the same resampled units."""
+    """Each bootstrap replicate's alpha (computed for all resamples at once from counts of the
+    distinct pairs) equals the package's alpha on the same units."""
     rng = np.random.default_rng(7)
     pairs = [(str(a), str(b)) for a, b in rng.integers(0, 4, size=(60, 2))]
     pairs += [(a, a) for a, _ in pairs[:40]]  # some agreement
     data, count = reliability.codes(pairs)
-    picks = rng.integers(0, len(pairs), size=(25, len(pairs)))
-    fast = reliability.alpha_of_resamples(data[0].astype(int), data[1].astype(int), count, picks)
-    for row, value in zip(picks, fast):
-        assert value == pytest.approx(reliability.alpha([pairs[i] for i in row]), abs=1e-12)
+    types = sorted(set(zip(data[0].astype(int).tolist(), data[1].astype(int).tolist())))
+    counts = rng.integers(0, 6, size=(25, len(types)))
+    fast = reliability.alpha_of_counts(counts, types, count)
+    for row, value in zip(counts, fast):
+        units = [(str(a), str(b)) for (a, b), times in zip(types, row) for _ in range(times)]
+        assert value == pytest.approx(reliability.alpha(units), abs=1e-12)
 
 
 def test_the_bootstrap_interval_holds_the_estimate_and_is_repeatable():

@@ -359,11 +359,13 @@ def compare_readings(left, right, sources, theories, comparison, left_name, righ
     background = set().union(*(reliability.ngrams(text, NGRAM) for text in background_texts))
     matched = {(a["id"], b["id"]) for a, b in aligned}
     others = [(a, b) for a in left.arguments for b in right.arguments if (a["id"], b["id"]) not in matched]
+    # each summary's runs of words the background does not explain, once per argument (thousands of pairs)
+    wording = {id(a): reliability.ngrams(a["summary"], NGRAM) - background for a in left.arguments + right.arguments}
     for measure, group, what in (
         ("shared_ngram_aligned", aligned, "aligned argument pairs (the same passage read by both)"),
         ("shared_ngram_other", others, "all other pairs of one argument of each reading"),
     ):
-        sharing = sum(1 for a, b in group if reliability.shared_ngrams(a["summary"], b["summary"], background, NGRAM))
+        sharing = sum(1 for a, b in group if not wording[id(a)].isdisjoint(wording[id(b)]))
         row(
             "summary_wording",
             measure,

@@ -35,31 +35,37 @@ def alpha(pairs):
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal", value_domain=list(range(count))))
 
 
-def alpha_of_resamples(left, right, count, resamples):
-    """Nominal alpha of each resample (rows of unit indices), two annotators, no missing values.
-    The coincidence-matrix formula (Krippendorff 2011, section C) written for whole arrays, so a
-    thousand resamples cost one pass; tests check it against the package's alpha."""
-    a, b = left[resamples], right[resamples]
-    n = 2 * resamples.shape[1]  # pairable values: two per unit
-    disagreeing = 2 * (a != b).sum(axis=1)  # off-diagonal coincidences
-    totals = np.zeros((resamples.shape[0], count))
-    for c in range(count):
-        totals[:, c] = (a == c).sum(axis=1) + (b == c).sum(axis=1)
+def alpha_of_counts(counts, types, count):
+    """Nominal alpha of each resample, given as counts (resamples x pair types) of the distinct
+    (left code, right code) pairs `types`; two annotators, no missing values. The
+    coincidence-matrix formula (Krippendorff 2011, section C) as matrix products, so a thousand
+    resamples cost one pass; tests check it against the package's alpha."""
+    types = np.asarray(types)
+    units = counts.sum(axis=1)
+    n = 2 * units  # pairable values: two per unit
+    disagreeing = 2 * counts @ (types[:, 0] != types[:, 1])  # off-diagonal coincidences
+    usage = np.zeros((len(types), count))  # how often each pair type uses each category
+    np.add.at(usage, (np.arange(len(types)), types[:, 0]), 1)
+    np.add.at(usage, (np.arange(len(types)), types[:, 1]), 1)
+    totals = counts @ usage
     expected = n * n - (totals * totals).sum(axis=1)  # sum over c != k of n_c * n_k
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(expected > 0, 1 - (n - 1) * disagreeing / expected, np.nan)
 
 
 def alpha_interval(pairs, label, resamples=RESAMPLES, confidence=CONFIDENCE):
-    """(low, high): the percentile bootstrap interval of alpha, resampling units with replacement.
-    Seeded by `label` (the row's id), so every figure has its own fixed stream. None where alpha
-    is undefined; resamples with a single category (alpha undefined) are left out."""
+    """(low, high): the percentile bootstrap interval of alpha, resampling units with replacement
+    (a multinomial draw over the distinct pairs, the same distribution as drawing units one by
+    one). Seeded by `label` (the row's id), so every figure has its own fixed stream. None where
+    alpha is undefined; resamples with a single category (alpha undefined) are left out."""
     if alpha(pairs) is None:
         return None
     data, count = codes(pairs)
+    coded = list(zip(data[0].astype(int).tolist(), data[1].astype(int).tolist()))
+    types = sorted(set(coded))
+    shares = np.array([coded.count(t) for t in types]) / len(coded)
     rng = np.random.default_rng([SEED, zlib.crc32(label.encode("utf-8"))])
-    picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
-    values = alpha_of_resamples(data[0].astype(int), data[1].astype(int), count, picks)
+    values = alpha_of_counts(rng.multinomial(len(pairs), shares, size=resamples), types, count)
     values = values[~np.isnan(values)]
     tail = (100 - confidence) / 2
     return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
