@@ -617,11 +617,13 @@ def tables(raw, parsed, project, descriptor):
 
 
 def headline(rows):
-    """One line for the build's progress: the inter-annotator figures."""
-    by_id = {r["id"]: r["value"] for r in rows}
+    """One line for the build's progress: the figure to quote (the 0.2.0 map against the
+    pre-registered reading) and the first-vs-second figure of 0.2.0."""
+    by_id = {r["id"]: r for r in rows}
+    quoted = by_id[f"{READING_COMPARISONS[0][0]}:stance:krippendorff_alpha"]
     return (
-        f"first vs second pass: stance kappa {by_id['first-vs-second:stance:cohen_kappa']}, "
-        f"targets Jaccard {by_id['first-vs-second:target:jaccard']}, relation types kappa {by_id['first-vs-second:relation_type:cohen_kappa']}"
+        f"0.2.0 map vs pre-registered reading: stance alpha {quoted['value']} [{quoted['ci_low']}, {quoted['ci_high']}]; "
+        f"first vs second pass: stance kappa {by_id['first-vs-second:stance:cohen_kappa']['value']}"
     )
 
 

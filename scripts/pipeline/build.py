@@ -36,7 +36,7 @@ def stage_outputs(project, staging, progress, timings=None):
     links = post_links.tables(raw, parsed, project, descriptor)
     timer.done(
         "curate",
-        f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments, "
+        f"reply tree, {sum(1 for a in comment_thread.attributions.values() if a['participant_id'])} attributions, {len(argument_map['arguments'])} arguments, "
         f"{len(links['theory_relations'])} theory relations, {len(links['mention_occurrences'])} mentions",
     )
 
