@@ -41,7 +41,7 @@ def stage_outputs(project, staging, progress, timings=None):
     )
 
     agreed = agreement.tables(raw, parsed, project, descriptor)
-    timer.done("agreement", f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated")
+    timer.done("agreement", f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} differences adjudicated")
 
     contributed_sets = contributed.load_contributed(project, contributed.Rules.from_package(descriptor, [t["number"] for t in parsed.theories]))
     timer.done("ratings", f"{len(contributed_sets)} contributed rating sets in {project.rel(project.contrib_ratings_dir)}/")
