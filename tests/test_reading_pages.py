@@ -68,7 +68,8 @@ def test_theory_page_shows_sub_points_rank_and_arguments_linking_to_comments(tab
     for target in targets:
         assert words(target["evidence_quote"]) in words(page.locator(f"#argument-{target['id']} blockquote.evidence").inner_text())
     # the comments that discuss it: the one definition, the view theory_discussion
-    assert set(page.locator(".discussing-comments a.comment-link").all_inner_texts()) == discussing == {"c01"}
+    # (c01 argues theory 9; c05 restates c01's words about it, voice quoted)
+    assert set(page.locator(".discussing-comments a.comment-link").all_inner_texts()) == discussing == {"c01", "c05"}
     # each argument made in a comment links to that comment's page, which holds its quote
     in_comments = [t for t in targets if t["comment_id"]]
     assert in_comments
