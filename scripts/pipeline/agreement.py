@@ -657,7 +657,9 @@ def run(project):
     ):
         logged = [r for r in result["adjudications"] if r["comparison"] == comparison]
         decided = [r["decision"] for r in logged]
-        summary = ", ".join(f"{decided.count(d)} {d}" for d in DECISIONS)
+        # the reading's log names its sides as its file does: map (the 0.2.0 map) and reading
+        names = dict(zip(DECISIONS, DECISIONS if comparison == "first-vs-second" else READING_DECISIONS))
+        summary = ", ".join(f"{decided.count(d)} {names[d]}" for d in DECISIONS)
         changed = sum(1 for r in logged if r["map_changed"])
         lines.append(f"{len(decided)} {what} ({summary}; the published map changed on {changed}): {project.rel(project.curation_dir / log)}")
         if comparison != "first-vs-second":
