@@ -135,22 +135,24 @@ def test_kappa_matches_a_worked_example():
 def test_agreement_rows_are_consistent(tables):
     rows = tables["annotation_agreement"]
     # the critique's comparison appears once an independent reading of it exists (critique_agreement.py)
-    assert (
-        {"first-vs-second", "adjudicated-vs-second"}
-        <= {r["comparison"] for r in rows}
-        <= {"first-vs-second", "adjudicated-vs-second", "critique-first-vs-second"}
-    )
+    longlist = {"first-vs-second", "adjudicated-vs-second", "map-0.2.0-vs-longlist-thread-2026-12", "published-vs-longlist-thread-2026-12"}
+    assert longlist <= {r["comparison"] for r in rows} <= longlist | {"critique-first-vs-second"}
     for row in rows:
         assert 0 <= int(row["agreed"]) <= int(row["units"])
-        if row["measure"] in ("jaccard", "percent_agreement"):
+        if row["measure"] in ("jaccard", "percent_agreement", "shared_ngram_aligned", "shared_ngram_other"):
             assert float(row["value"]) == round(int(row["agreed"]) / int(row["units"]), 3)
+        if row["measure"] == "krippendorff_alpha" and row["value"]:
+            assert float(row["ci_low"]) <= float(row["value"]) <= float(row["ci_high"]), row["id"]
+        else:
+            assert row["ci_low"] == row["ci_high"] == ""
+        assert bool(row["category"]) == (row["measure"] == "specific_agreement")
     stance = next(r for r in rows if r["id"] == "first-vs-second:stance:cohen_kappa")
     assert int(stance["units"]) == 19 * 20  # 18 comments and the disagreement paragraph, 20 theories
 
 
 def test_every_first_vs_second_disagreement_is_adjudicated(tables):
     rows = {r["id"]: r for r in tables["annotation_agreement"]}
-    adjudicated = tables["adjudications"]
+    adjudicated = [r for r in tables["adjudications"] if r["comparison"] == "first-vs-second"]
     stance = rows["first-vs-second:stance:cohen_kappa"]
     assert sum(1 for a in adjudicated if a["level"] == "stance") == int(stance["units"]) - int(stance["agreed"])
     typed = rows["first-vs-second:relation_type:cohen_kappa"]
@@ -164,10 +166,12 @@ def test_every_first_vs_second_disagreement_is_adjudicated(tables):
 
 def test_the_second_pass_is_kept_as_the_annotator_made_it():
     """data/curation/second_pass.yml is the annotator's file with a header comment added, and
-    says who made it and how."""
+    says what made it and from which inputs: a large language model, given the raw snapshot and
+    ANNOTATION.md as released in 0.1.0 (which held the first pass's hard calls)."""
     kept = (REPO.curation_dir / "second_pass.yml").read_text(encoding="utf-8")
-    header = "".join(line + "\n" for line in kept.split("\n") if line.startswith("#") and kept.index(line) < kept.index("annotator:"))
-    assert "Claude" in header and "ANNOTATION.md" in header and "not to read arguments.yml" in header
+    header = " ".join(line.lstrip("# ") for line in kept.split("\n") if line.startswith("#") and kept.index(line) < kept.index("annotator:"))
+    assert "a large language model" in header and "ANNOTATION.md" in header and "not to read arguments.yml" in header
+    assert "not independent of the first pass" in header.lower()
     document = yaml.safe_load(kept)
     assert [a["id"] for a in document["arguments"]] == [f"b{n:02d}" for n in range(1, 73)]
     assert {a["voice"] for a in document["arguments"]} == {"own", "reported", "quoted"}
@@ -181,6 +185,39 @@ def test_the_first_pass_is_the_released_map():
     assert {a["id"]: a["kind"] for a in first} == released
 
 
+def test_every_difference_with_the_pre_registered_reading_is_adjudicated(tables):
+    """The log of the 2026-12 reading covers stance pairs, sub-point targets, relations, kinds,
+    voices and arguments without a counterpart, and says for each whether the map changed."""
+    rows = {r["id"]: r for r in tables["annotation_agreement"]}
+    logged = [r for r in tables["adjudications"] if r["comparison"] == "map-0.2.0-vs-longlist-thread-2026-12"]
+    stance = rows["map-0.2.0-vs-longlist-thread-2026-12:stance:cohen_kappa"]
+    assert sum(1 for a in logged if a["level"] == "stance") == int(stance["units"]) - int(stance["agreed"])
+    typed = rows["map-0.2.0-vs-longlist-thread-2026-12:relation_type:cohen_kappa"]
+    assert sum(1 for a in logged if a["level"] == "relation") == int(typed["units"]) - int(typed["agreed"])
+    for entry in logged:
+        assert entry["first_reading"] != entry["second_reading"] and entry["reason"].strip()
+        assert (entry["map_changed"] == "true") == (entry["adjudicated_reading"] != entry["first_reading"])
+    assert {"stance", "relation", "kind", "unmatched"} <= {a["level"] for a in logged}
+
+
+def test_c05_restating_rohins_words_is_quoted(arguments, raw):
+    """The published map uses voice quoted where a writer restates another participant's words:
+    c05's "I see him saying ..." (GENERAL.md's rule, ANNOTATION.md's example)."""
+    quoted = [a for a in arguments.values() if a["voice"] == "quoted"]
+    assert [a["comment_id"] for a in quoted] == ["c05"]
+    assert quoted[0]["evidence_quote"].startswith("I see him saying")
+
+
+def test_the_frozen_0_2_0_map_is_the_released_map():
+    """map_0.2.0.yml holds the map as released in 0.2.0: every released argument id with its kind
+    and voice, and no other, so the figures against the 2026-12 reading are those before its
+    adjudication."""
+    manifest = yaml.safe_load((REPO.releases_dir / "0.2.0" / "manifest.json").read_text(encoding="utf-8"))
+    released = {e["key"][0]: tuple(e["excerpt"].split(" | ")[:2]) for e in manifest["ids"]["arguments"]["rows"]}
+    frozen = yaml.safe_load((REPO.curation_dir / "map_0.2.0.yml").read_text(encoding="utf-8"))["arguments"]
+    assert {a["id"]: (a["kind"], a["voice"]) for a in frozen} == released
+
+
 def test_agreement_command_prints_the_figures(capsys):
     from scripts.cli import main
 
@@ -188,6 +225,8 @@ def test_agreement_command_prints_the_figures(capsys):
     out = capsys.readouterr().out
     assert re.search(r"first-vs-second\s+stance\s+cohen_kappa\s+380\s+\d+\s+0\.\d{3}", out)
     assert "disagreements between the passes adjudicated" in out
+    assert re.search(r"map-0\.2\.0-vs-longlist-thread-2026-12\s+stance\s+krippendorff_alpha\s+380\s+\d+\s+0\.\d{3}\s+\[0\.\d{3}, [01]\.\d{3}\]", out)
+    assert "differences between the 0.2.0 map and the reading longlist-thread-2026-12 adjudicated" in out
 
 
 def test_agreement_queries(client, tables):
@@ -219,7 +258,10 @@ def test_per_theory_counts_count_own_voice_and_distinct_comments(client, tables,
     sources = {arguments[t["argument_id"]]["comment_id"] or "post" for t in own_targets if t["theory_number"] == "3"}
     assert auditing["comments"] == len(sources)
     deception = next(r for r in summary if r["number"] == 4)
-    assert deception["reported"] == 1 and deception["own_opposes"] == 1  # the reported intuition is not c08's opposition
+    # the reported competing intuition is not counted with c08's own two arguments against 4
+    own_against_4 = {t["argument_id"] for t in own_targets if t["theory_number"] == "4" and t["stance"] == "opposes"}
+    assert {arguments[a]["comment_id"] for a in own_against_4} == {"c08"}
+    assert deception["reported"] == 1 and deception["own_opposes"] == len(own_against_4)
 
 
 # Theory relations and mentions -------------------------------------------------------------
@@ -296,3 +338,34 @@ def test_the_docs_quote_the_figures_the_build_computes(tables):
     ]:
         row = rows[f"first-vs-second:{level}:{measure}"]
         assert f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} |" in text, (level, measure)
+
+
+def test_the_docs_quote_the_figures_against_the_pre_registered_reading(tables):
+    """docs/argument-map.md's tables for the 0.2.0 map against the longlist reading match
+    annotation_agreement: alpha with its interval, kappa, specific agreement and the wording check."""
+    text = (REPO.root / "docs" / "argument-map.md").read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in tables["annotation_agreement"]}
+    comparison = "map-0.2.0-vs-longlist-thread-2026-12"
+    for level in ("stance", "stance_targeted", "stance_either_targeted", "target", "relation_type", "kind", "voice"):
+        row = rows[f"{comparison}:{level}:krippendorff_alpha"]
+        cells = f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} | {float(row['ci_low']):.3f} to {float(row['ci_high']):.3f} |"
+        assert cells in text, (level, cells)
+    for suffix in (
+        "stance:cohen_kappa",
+        "stance_either_targeted:percent_agreement",
+        "stance:specific_agreement:supports",
+        "stance:specific_agreement:opposes",
+        "stance:specific_agreement:qualifies",
+        "stance:specific_agreement:questions",
+        "target:jaccard",
+        "relation_link:jaccard",
+        "summary_wording:shared_ngram_aligned",
+        "summary_wording:shared_ngram_other",
+    ):
+        row = rows[f"{comparison}:{suffix}"]
+        assert f"| {row['units']} | {row['agreed']} | {float(row['value']):.3f} |" in text, suffix
+    second = rows["first-vs-second:summary_wording:shared_ngram_aligned"]
+    assert f"| {second['units']} | {second['agreed']} | {float(second['value']):.3f} |" in text
+    logged = [r for r in tables["adjudications"] if r["comparison"] == comparison]
+    changed = sum(1 for r in logged if r["map_changed"] == "true")
+    assert f"{len(logged)} differences" in text and f"changed on those {changed}" in text

@@ -147,8 +147,11 @@ def test_zip_download_is_the_package(tab, built, descriptor, tmp_path):
 
 ARGUMENT_MAP_PAGES = {
     # page: words a reader needs to see there
-    "/longlist/annotation_agreement_figures": ["first-vs-second", "cohen_kappa", "stance"],
-    "/longlist/adjudication_log": ["qualifies+supports", "second", "c01"],
+    "/longlist/annotation_agreement_figures": [
+        *("first-vs-second", "cohen_kappa", "stance"),
+        *("map-0.2.0-vs-longlist-thread-2026-12", "krippendorff_alpha", "ci_low"),
+    ],
+    "/longlist/adjudication_log": ["qualifies + supports", "second", "c01", "unmatched", "published_now", "a03/r03"],
     "/longlist/comments_mentioning?mention=elk": ["c01", "c10", "c14"],
     "/longlist/theory_relations_stated": ["Similar to auditing", "overlaps_with", "Cultural shift 2"],
     "/longlist/arguments_per_theory": ["writers_stated", "03 Auditing"],

@@ -19,7 +19,8 @@ SVG_BAR = re.compile(r"arguments: (\d+); theory: (\d\d) [^;]*; stance: (\w+)")
 
 
 def own_arguments_and_sources(tables, number):
-    own = {a["id"]: a for a in tables["arguments"] if a["voice"] == "own"}
+    # the thread's own-voice arguments (the critique's answers are counted by their own queries)
+    own = {a["id"]: a for a in tables["arguments"] if a["voice"] == "own" and a["document_id"] == "longlist"}
     targets = [t for t in tables["argument_targets"] if t["theory_number"] == str(number) and t["argument_id"] in own]
     arguments = {t["argument_id"] for t in targets}
     sources = {own[a]["comment_id"] or "post:" + own[a]["post_section_id"] for a in arguments}

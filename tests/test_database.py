@@ -82,8 +82,8 @@ def test_theory_overview_view(db):
     assert len(rows) == 20
     assert rows[1][1] == 1 and rows[20][1] is None
     assert rows[9][2] == 2 and rows[6][2] == 2 and rows[1][2] == 0
-    # c09 quotes theory 20 and its three replies argue about it; c16 quotes theory 12 (cut with "...").
-    assert rows[20][3:] == (4, "c09, c10, c11, c12")
+    # c09 quotes theory 20 and four replies argue about it (c14 questions it); c16 quotes theory 12 (cut with "...").
+    assert rows[20][3:] == (5, "c09, c10, c11, c12, c14")
     assert rows[12][3:] == (1, "c16")
 
 
@@ -97,8 +97,14 @@ def test_theory_discussion_is_quotes_names_and_arguments(db):
         )
     )
     assert {(c, n) for c, n, link in discussion if link == "argues"} == argued
-    # theory 9: its arguments in the thread are all in c01 (the training-loop side of the debate)
-    assert {c for c, n, _ in discussion if n == 9} == {c for c, n in argued if n == 9} == {"c01"}
+    # theory 9: its own-voice arguments in the thread are all in c01 (the training-loop side of the
+    # debate); c05 discusses it only by restating c01's words (voice quoted)
+    assert {c for c, n, _ in discussion if n == 9} == {c for c, n in argued if n == 9} == {"c01", "c05"}
+    own = db.execute(
+        "select distinct a.comment_id, a.voice = 'own' from arguments a join argument_targets t on t.argument_id = a.id "
+        "where t.theory_number = 9 and a.comment_id is not null"
+    ).fetchall()
+    assert sorted(own) == [("c01", 1), ("c05", 0)]
     assert ("c16", 12, "quotes") in discussion and ("c09", 20, "quotes") in discussion
 
 

@@ -19,7 +19,7 @@ from tests.helpers import REPO, Tab
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 WIDTHS = (390, 1280)
-READING_PAGES = ["/longlist/theories/9", "/longlist/comments/c01", "/thread", "/longlist/theories/20", "/longlist/comments/c11"]
+READING_PAGES = ["/longlist/theories/9", "/longlist/comments/c01", "/thread", "/longlist/theories/20", "/longlist/comments/c11", "/longlist/comments/c14"]
 OTHER_PAGES = ["/", "/longlist", "/longlist/comments_on_a_theory?number=9", "/longlist/thread_tree", "/longlist/comments", "/longlist/theory_overview"]
 
 
@@ -69,7 +69,8 @@ def test_theory_page_shows_sub_points_rank_and_arguments_linking_to_comments(tab
     for target in targets:
         assert words(target["evidence_quote"]) in words(page.locator(f"#argument-{target['id']} blockquote.evidence").inner_text())
     # the comments that discuss it: the one definition, the view theory_discussion
-    assert set(page.locator(".discussing-comments a.comment-link").all_inner_texts()) == discussing == {"c01"}
+    # (c01 argues theory 9; c05 restates c01's words about it, voice quoted)
+    assert set(page.locator(".discussing-comments a.comment-link").all_inner_texts()) == discussing == {"c01", "c05"}
     # each argument made in a comment links to that comment's page, which holds its quote
     in_comments = [t for t in targets if t["comment_id"]]
     assert in_comments
@@ -121,6 +122,24 @@ def test_comment_page_shows_the_edit_in_full_the_writer_and_the_tree(tab, db):
         page.locator("a.reply-link").first.click()
     assert page.url.endswith(f"/longlist/comments/{replies[0]}")
     assert page.locator("a.parent-link").inner_text() == "c01"
+    tab.check()
+
+
+def test_comment_page_says_why_a_suggestive_comment_has_no_writer(tab, db):
+    """c14 is weighed against the rule that makes c18 inferred and not attributed: its page says
+    the writer is unknown and, on opening, why, with the words weighed."""
+    comment = db.execute("select * from comments where id = 'c14'").fetchone()
+    assert comment["participant_id"] is None and comment["attribution_basis"].startswith("Not attributed")
+    tab.goto("/longlist/comments/c14")
+    page = tab.page
+    assert "Writer unknown" in page.locator(".byline").inner_text()
+    why = page.locator("details.attribution.unattributed")
+    assert why.locator("summary").inner_text() == "Why no writer is recorded"
+    why.locator("summary").click()
+    shown = words(why.inner_text())
+    assert words(comment["attribution_basis"]) in shown and words(comment["attribution_evidence"]) in shown
+    tab.goto("/longlist/comments/c11")  # an unattributed comment nothing suggests a writer for
+    assert page.locator("details.attribution").count() == 0
     tab.check()
 
 

@@ -92,7 +92,21 @@ def test_every_attribution_has_verbatim_evidence_and_a_basis(comments):
         assert any(evidence in c["body"] for c in comments.values()), cid
     for cid, comment in comments.items():
         if not comment["participant_id"]:
-            assert not (comment["attribution_basis"] or comment["attribution_evidence"]), cid
+            # an unattributed comment carries a basis only where its words were weighed and the rule not met
+            weighed = comment["attribution_basis"].startswith("Not attributed")
+            assert bool(comment["attribution_evidence"]) == weighed and not comment["attribution_grade"], cid
+            assert not weighed or comment["attribution_evidence"] in comment["body"], cid
+
+
+def test_c04_and_c14_are_weighed_by_the_rule_that_makes_c18_inferred(comments):
+    """The inferred rule (the comment's own first-person words match what one known participant
+    says elsewhere) is applied alike: c18 meets it; c04 ("This one.") and c14 (whose knowledge of
+    theory 20's credit any reader of the post has) do not, and the data says why."""
+    assert comments["c18"]["attribution_grade"] == "inferred"
+    for cid in ("c04", "c14"):
+        assert not comments[cid]["participant_id"] and comments[cid]["attribution_basis"].startswith("Not attributed"), cid
+    assert "any reader" in comments["c14"]["attribution_basis"] and "c18" in comments["c14"]["attribution_basis"]
+    assert "first-person" in comments["c04"]["attribution_basis"]
 
 
 def test_the_post_author_is_stated_only_for_the_comment_that_says_so(comments, tables):

@@ -1,9 +1,17 @@
 """Agreement between two readings of the argument map, and the adjudication of their disagreements.
 
-Three passes of the map are read under the same evidence rules (scripts/pipeline/arguments.py):
+Five readings of the map are read under the same evidence rules (scripts/pipeline/arguments.py):
 - first_pass.yml: the first annotator's map as released in 0.1.0, frozen;
-- second_pass.yml: an independent second reading made from the raw text and ANNOTATION.md (as in 0.1.0) alone;
-- arguments.yml: the published map, corrected and adjudicated.
+- second_pass.yml: a second reading made from the raw text and ANNOTATION.md as in 0.1.0, which held
+  the first pass's hard calls (so not independent of them);
+- arguments.yml: the published map, corrected and adjudicated;
+- map_0.2.0.yml: the published map as released in 0.2.0, frozen;
+- readings/longlist-thread-2026-12/reading.yml: a pre-registered reading made from the raw text, the
+  general rules and its instructions only, adjudicated against the 0.2.0 map in that folder's
+  adjudication.yml (every difference: `differences`).
+
+compare_readings gives every figure for two readings; any pair of readings of the same units (the
+critique's map and its pre-registered reading too) goes through the same call.
 
 The two passes cut the text into arguments differently (72 against 66), so agreement is measured
 on units that do not depend on the cut:
@@ -35,27 +43,43 @@ from fractions import Fraction
 from scripts.core import yamlio
 from scripts.core.errors import BuildError
 from scripts.pipeline import arguments as argument_map
+from scripts.pipeline import reliability
 
 ADJUDICATION = "adjudication.yml"
+READING_NAME = "longlist-thread-2026-12"
+READING_ADJUDICATION = f"readings/{READING_NAME}/adjudication.yml"
+MAP_AT_READING = "map_0.2.0.yml"  # the published map as released in 0.2.0, before the reading was adjudicated
+GENERAL_RULES = "guidelines/GENERAL.md"
+PROJECT_DECISIONS = "ANNOTATION.md"
 COMPARISONS = (
     ("first-vs-second", "first_pass.yml (the 0.1.0 map, made before the second pass)", "second_pass.yml"),
     ("adjudicated-vs-second", "arguments.yml (the published, adjudicated map)", "second_pass.yml"),
 )
+READING_COMPARISONS = (
+    (f"map-0.2.0-vs-{READING_NAME}", "map_0.2.0.yml (the published map as released in 0.2.0)", f"the reading {READING_NAME}"),
+    (f"published-vs-{READING_NAME}", "arguments.yml (the published map, adjudicated against the reading)", f"the reading {READING_NAME}"),
+)
 DECISIONS = ("first", "second", "neither")
+NGRAM = 5  # words: the length of a shared run of wording that the overlap check counts
 
 
 def read_passes(raw, parsed, project, descriptor):
-    """{"first": Pass, "second": Pass, "adjudicated": Pass}."""
+    """{"first", "second", "adjudicated", "map-0.2.0", "reading": Pass}: every reading of the map,
+    each checked under the same evidence rules (a broken one fails the build)."""
+    read = argument_map.read_pass
     return {
-        "first": argument_map.read_pass(raw, parsed, project, descriptor, argument_map.FIRST_PASS, prefix="a", with_voice=False),
-        "second": argument_map.read_pass(raw, parsed, project, descriptor, argument_map.SECOND_PASS, prefix="b", with_voice=True),
-        "adjudicated": argument_map.read_pass(raw, parsed, project, descriptor, argument_map.MAIN, prefix="a", with_voice=True),
+        "first": read(raw, parsed, project, descriptor, argument_map.FIRST_PASS, prefix="a", with_voice=False),
+        "second": read(raw, parsed, project, descriptor, argument_map.SECOND_PASS, prefix="b", with_voice=True),
+        "adjudicated": read(raw, parsed, project, descriptor, argument_map.MAIN, prefix="a", with_voice=True),
+        "map-0.2.0": read(raw, parsed, project, descriptor, MAP_AT_READING, prefix="a", with_voice=True),
+        "reading": read(raw, parsed, project, descriptor, argument_map.LONGLIST_READING, prefix="r", with_voice=True, relation_key="type"),
     }
 
 
 def source_of(argument):
-    """The source of an argument: a comment, a post section, or (the critique's map) an answer."""
-    return argument.get("critique_answer_id") or argument["comment_id"] or argument["post_section_id"]
+    """The unit an argument is in: its `source` where a reader gives one (another document's
+    units), the critique's answer in the critique's map, else its comment or post section."""
+    return argument.get("source") or argument.get("critique_answer_id") or argument["comment_id"] or argument["post_section_id"]
 
 
 def category(values):
@@ -129,10 +153,11 @@ def grid(passes, theories):
     return [(s, t) for s in sources for t in theories]
 
 
-def measures(left, right, theories, comparison, left_name, right_name):
-    """The rows of annotation_agreement for one comparison."""
+def measures(left, right, theories, comparison, left_name, right_name, sources=None):
+    """The rows of annotation_agreement for one comparison (the measures of 0.2.0); `sources`
+    defaults to those with arguments in either reading."""
     rows = []
-    units = grid((left, right), theories)
+    units = [(s, t) for s in sources for t in theories] if sources is not None else grid((left, right), theories)
     ls, rs = stance_units(left), stance_units(right)
 
     def row(level, measure, count, agreed, value, description):
@@ -146,6 +171,9 @@ def measures(left, right, theories, comparison, left_name, right_name):
                 "agreed": agreed,
                 "value": rounded(value),
                 "description": f"{left_name} against {right_name}: {description}",
+                "category": None,
+                "ci_low": None,
+                "ci_high": None,
             }
         )
 
@@ -216,6 +244,182 @@ def measures(left, right, theories, comparison, left_name, right_name):
     return rows
 
 
+def compare_readings(left, right, sources, theories, comparison, left_name, right_name, background_texts):
+    """Every row of annotation_agreement for two readings of the same text: the measures of 0.2.0
+    and, beside them, Krippendorff's alpha (nominal) with a 95 % bootstrap interval, agreement on
+    the pairs either reading targets, specific agreement per stance and per relation type, and the
+    overlap check of the two readings' own wording.
+
+    `left`, `right`: readings as read by arguments.read_pass (arguments with source, kind, voice,
+    summary and evidence span; targets; relations). `sources`: the units annotated (comment or
+    section ids, in page order); `theories`: the target numbers. `background_texts`: what both
+    annotators had (the raw source, the rules): shared wording found there is not counted."""
+    rows = measures(left, right, theories, comparison, left_name, right_name, sources=sources)
+    units = [(s, t) for s in sources for t in theories]
+
+    def row(level, measure, count, agreed, value, description, category=None, interval=None):
+        suffix = f":{category}" if category else ""
+        rows.append(
+            {
+                "id": f"{comparison}:{level}:{measure}{suffix}",
+                "comparison": comparison,
+                "level": level,
+                "measure": measure,
+                "units": count,
+                "agreed": agreed,
+                "value": rounded(value),
+                "description": f"{left_name} against {right_name}: {description}",
+                "category": category,
+                "ci_low": rounded(interval[0]) if interval else None,
+                "ci_high": rounded(interval[1]) if interval else None,
+            }
+        )
+
+    def krippendorff(level, pairs, description):
+        identifier = f"{comparison}:{level}:krippendorff_alpha"
+        agreed = sum(1 for a, b in pairs if a == b)
+        interval = reliability.alpha_interval(pairs, identifier)
+        row(
+            level,
+            "krippendorff_alpha",
+            len(pairs),
+            agreed,
+            reliability.alpha(pairs),
+            f"Krippendorff's alpha (nominal) {description}; ci_low/ci_high: {reliability.CONFIDENCE} % percentile bootstrap "
+            f"interval ({reliability.RESAMPLES} resamples of the units, seeded).",
+            interval=interval,
+        )
+
+    def specific(level, left_sets, right_sets, category, description):
+        left_has = [category in a for a in left_sets]
+        right_has = [category in b for b in right_sets]
+        value, both = reliability.specific_agreement(left_has, right_has)
+        either = sum(1 for a, b in zip(left_has, right_has) if a or b)
+        row(level, "specific_agreement", either, both, value, description, category=category)
+
+    ls, rs = stance_units(left), stance_units(right)
+    pairs = [(category(ls.get(u)), category(rs.get(u))) for u in units]
+    krippendorff("stance", pairs, "on the stance category of every (source, theory) pair (none included)")
+    targeted = [(a, b) for a, b in pairs if a != "none" and b != "none"]
+    krippendorff("stance_targeted", targeted, "on the stance category over the pairs both readings target")
+    either = [(a, b) for a, b in pairs if a != "none" or b != "none"]
+    row(
+        "stance_either_targeted",
+        "percent_agreement",
+        len(either),
+        sum(1 for a, b in either if a == b),
+        Fraction(sum(1 for a, b in either if a == b), len(either)) if either else None,
+        "share of the (source, theory) pairs either reading targets given the same stance category (the pairs neither targets left out).",
+    )
+    row(
+        "stance_either_targeted",
+        "cohen_kappa",
+        len(either),
+        sum(1 for a, b in either if a == b),
+        kappa(either)[1],
+        "Cohen's kappa on the stance category over the (source, theory) pairs either reading targets (none where one does not).",
+    )
+    krippendorff("stance_either_targeted", either, "on the stance category over the pairs either reading targets")
+    left_sets = [set(ls.get(u, ())) for u in units]
+    right_sets = [set(rs.get(u, ())) for u in units]
+    for stance in sorted(set().union(*left_sets, *right_sets)):
+        specific(
+            "stance",
+            left_sets,
+            right_sets,
+            stance,
+            f"specific agreement on '{stance}': 2 x (source, theory) pairs both give it / (pairs the first gives it + pairs the second gives it); "
+            "units = pairs either gives it.",
+        )
+    lt, rt = set(ls), set(rs)
+    krippendorff("target", [(u in lt, u in rt) for u in units], "on whether each (source, theory) pair is targeted at all")
+    lr, rr = relation_units(left), relation_units(right)
+    linked = sorted(set(lr) | set(rr))
+    krippendorff(
+        "relation_type",
+        [(category(lr.get(u)), category(rr.get(u))) for u in linked],
+        "on the set of relation types of each linked (source, earlier source) pair",
+    )
+    left_types = [set(lr.get(u, ())) for u in linked]
+    right_types = [set(rr.get(u, ())) for u in linked]
+    for relation in sorted(set().union(*left_types, *right_types)):
+        specific(
+            "relation_type",
+            left_types,
+            right_types,
+            relation,
+            f"specific agreement on '{relation}' over the linked (source, earlier source) pairs: 2 x pairs both give it / "
+            "(pairs the first gives it + pairs the second gives it); units = pairs either gives it.",
+        )
+    aligned = align(left.arguments, right.arguments)
+    krippendorff("kind", [(a["kind"], b["kind"]) for a, b in aligned], "on the kind of the aligned arguments")
+    voices = [(a["voice"], b["voice"]) for a, b in aligned if a["voice"] and b["voice"]]
+    if voices:
+        krippendorff("voice", voices, "on the voice of the aligned arguments")
+    background = set().union(*(reliability.ngrams(text, NGRAM) for text in background_texts))
+    matched = {(a["id"], b["id"]) for a, b in aligned}
+    others = [(a, b) for a in left.arguments for b in right.arguments if (a["id"], b["id"]) not in matched]
+    # each summary's runs of words the background does not explain, once per argument (thousands of pairs)
+    wording = {id(a): reliability.ngrams(a["summary"], NGRAM) - background for a in left.arguments + right.arguments}
+    for measure, group, what in (
+        ("shared_ngram_aligned", aligned, "aligned argument pairs (the same passage read by both)"),
+        ("shared_ngram_other", others, "all other pairs of one argument of each reading"),
+    ):
+        sharing = sum(1 for a, b in group if not wording[id(a)].isdisjoint(wording[id(b)]))
+        row(
+            "summary_wording",
+            measure,
+            len(group),
+            sharing,
+            Fraction(sharing, len(group)) if group else None,
+            f"independence check: share of {what} whose summaries share a run of {NGRAM} words found in neither the raw source "
+            "nor the rules the annotators had (wording copied from one reading to the other would show here, not on other pairs).",
+        )
+    return rows
+
+
+def differences(left, right, theories):
+    """{(level, source, object): (left reading, right reading)} for everything two readings can
+    differ on: stance and relation units (as `disagreements`), sub-point targets, the kind and
+    voice of aligned arguments (object "left id/right id", aligned either way), and arguments
+    whose evidence overlaps nothing of the other reading (object the argument's id)."""
+    found = disagreements(left, right, theories)
+    lp, rp = sub_point_units(left), sub_point_units(right)
+    for unit in sorted(set(lp) | set(rp)):
+        a, b = category(lp.get(unit)), category(rp.get(unit))
+        if a != b:
+            found[("target_point", *unit)] = (a, b)
+    pairs = {(a["id"], b["id"]): (a, b) for a, b in align(left.arguments, right.arguments)}
+    pairs.update({(a["id"], b["id"]): (a, b) for b, a in align(right.arguments, left.arguments)})
+    for (left_id, right_id), (a, b) in sorted(pairs.items()):
+        for level in ("kind", "voice"):
+            if a[level] and b[level] and a[level] != b[level]:
+                found[(level, source_of(a), f"{left_id}/{right_id}")] = (a[level], b[level])
+    for this, other, present in ((left, right, ("present", "absent")), (right, left, ("absent", "present"))):
+        for a in this.arguments:
+            if counterpart(a, other.arguments) is None:
+                found[("unmatched", source_of(a), a["id"])] = present
+    return found
+
+
+def sub_point_units(reading):
+    """{(source, sub-point id): set of stances}: targets at the level of sub-points only."""
+    units = {}
+    source = {a["id"]: source_of(a) for a in reading.arguments}
+    for t in reading.targets:
+        if t["theory_point_id"]:
+            units.setdefault((source[t["argument_id"]], t["theory_point_id"]), set()).add(t["stance"])
+    return units
+
+
+def counterpart(argument, others):
+    """The first argument of `others` in the same source whose evidence overlaps this one's, or None."""
+    for other in others:
+        if source_of(other) == source_of(argument) and min(argument["end"], other["end"]) > max(argument["start"], other["start"]):
+            return other
+    return None
+
+
 def disagreements(left, right, theories):
     """{(level, source, object): (left reading, right reading)} for every unit the two readings differ on."""
     found = {}
@@ -282,6 +486,8 @@ def adjudications(project, passes, theories):
                     "adjudicated_reading": now,
                     "decision": entry["decision"],
                     "reason": entry["reason"],
+                    "comparison": "first-vs-second",
+                    "map_changed": now != first,
                 }
             )
     missing = [u for u in found if u not in listed]
@@ -298,31 +504,138 @@ def adjudications(project, passes, theories):
     return rows
 
 
+READING_DECISIONS = {"map": "first", "reading": "second", "neither": "neither"}
+
+
+def published_readings(published, theories):
+    """{(level, source, object): reading} of the published map, for the units `differences` names."""
+    out = readings(published, theories)
+    out.update({("target_point", s, p): category(v) for (s, p), v in sub_point_units(published).items()})
+    return out
+
+
+def published_reading(unit, published, values, other_arguments):
+    """How the published map reads one unit of `differences` now."""
+    level, _, obj = unit
+    if level in ("kind", "voice"):
+        argument = next((a for a in published.arguments if a["id"] == obj.split("/")[0]), None)
+        return argument[level] if argument else "none"
+    if level == "unmatched":
+        if any(a["id"] == obj for a in published.arguments):
+            return "present"
+        argument = other_arguments.get(obj)
+        return "present" if argument and counterpart(argument, published.arguments) else "absent"
+    return values.get(unit, "none")
+
+
+def reading_adjudications(project, passes, theories):
+    """The checked log of every difference between the map as released in 0.2.0 and the
+    pre-registered reading, as rows of the adjudications resource."""
+    path = project.curation_dir / READING_ADJUDICATION
+    name = project.rel(path)
+    found = differences(passes["map-0.2.0"], passes["reading"], theories)
+    published = passes["adjudicated"]
+    values = published_readings(published, theories)
+    reading_arguments = {a["id"]: a for a in passes["reading"].arguments}
+    rows, listed = [], {}
+    for entry in yamlio.records(path, "differences", ("level", "source", "object", "map", "reading", "decision", "map_changed", "reason"), name):
+        line = entry[yamlio.LINE_KEY]
+        unit = (str(entry["level"]), str(entry["source"]), str(entry["object"]))
+        where = f"{unit[0]} {unit[1]} / {unit[2]}"
+        if unit in listed:
+            raise BuildError(name, f"{where} is adjudicated twice (also line {listed[unit]})", line=line, field="object")
+        listed[unit] = line
+        if unit not in found:
+            raise BuildError(name, f"{where}: the map and the reading do not differ there; remove the entry", line=line, field="object")
+        for field, computed in zip(("map", "reading"), found[unit]):
+            if str(entry[field]) != computed:
+                raise BuildError(name, f"{where}: the {field} reads '{computed}', not '{entry[field]}'", line=line, field=field)
+        if entry["decision"] not in READING_DECISIONS:
+            raise BuildError(name, f"'{entry['decision']}' is not a decision; expected one of {', '.join(READING_DECISIONS)}", line=line, field="decision")
+        before, after = found[unit]
+        now = published_reading(unit, published, values, reading_arguments)
+        expected = {"map": now == before, "reading": now == after, "neither": now not in (before, after)}[entry["decision"]]
+        if not expected:
+            raise BuildError(
+                name,
+                f"{where}: decision '{entry['decision']}', but arguments.yml now reads '{now}' (map '{before}', reading '{after}')",
+                line=line,
+                field="decision",
+            )
+        if entry["map_changed"] is not (now != before):
+            changed = str(now != before).lower()
+            raise BuildError(name, f"{where}: map_changed is {changed} (arguments.yml reads '{now}', the 0.2.0 map '{before}')", line=line, field="map_changed")
+        rows.append(
+            {
+                "id": f"{READING_NAME}:{unit[0]}:{unit[1]}:{unit[2]}",
+                "level": unit[0],
+                "source": unit[1],
+                "object": unit[2],
+                "first_reading": before,
+                "second_reading": after,
+                "adjudicated_reading": now,
+                "decision": READING_DECISIONS[entry["decision"]],
+                "reason": entry["reason"],
+                "comparison": READING_COMPARISONS[0][0],
+                "map_changed": now != before,
+            }
+        )
+    missing = [u for u in found if u not in listed]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        level, source, obj = missing[0]
+        before, after = found[missing[0]]
+        raise BuildError(
+            name,
+            f"{level} {source} / {obj}: the map and the reading differ (map '{before}', reading '{after}') but the log has no entry{more}",
+            line=yamlio.key_line(path, "differences"),
+            field="differences",
+        )
+    return rows
+
+
+def background(project, raw, with_decisions):
+    """The texts an annotator had besides its own reading: the raw source and the general rules
+    (and the project's decisions, which the second pass was given)."""
+    names = (GENERAL_RULES, PROJECT_DECISIONS) if with_decisions else (GENERAL_RULES,)
+    return [raw] + [(project.curation_dir / n).read_text(encoding="utf-8") for n in names]
+
+
 def tables(raw, parsed, project, descriptor):
     """annotation_agreement and adjudications rows."""
     passes = read_passes(raw, parsed, project, descriptor)
     theories = [t["number"] for t in parsed.theories]
+    sources = [s["id"] for s in parsed.post_sections if any(a["post_section_id"] == s["id"] for a in passes["adjudicated"].arguments)]
+    sources += [c["id"] for c in parsed.comments]
     rows = []
     for (comparison, left_name, right_name), left in zip(COMPARISONS, (passes["first"], passes["adjudicated"])):
-        rows += measures(left, passes["second"], theories, comparison, left_name, right_name)
-    return {"annotation_agreement": rows, "adjudications": adjudications(project, passes, theories)}
+        rows += compare_readings(left, passes["second"], sources, theories, comparison, left_name, right_name, background(project, raw, True))
+    for (comparison, left_name, right_name), left in zip(READING_COMPARISONS, (passes["map-0.2.0"], passes["adjudicated"])):
+        rows += compare_readings(left, passes["reading"], sources, theories, comparison, left_name, right_name, background(project, raw, False))
+    logged = adjudications(project, passes, theories) + reading_adjudications(project, passes, theories)
+    return {"annotation_agreement": rows, "adjudications": logged}
 
 
 def headline(rows):
-    """One line for the build's progress: the inter-annotator figures."""
-    by_id = {r["id"]: r["value"] for r in rows}
+    """One line for the build's progress: the figure to quote (the 0.2.0 map against the
+    pre-registered reading) and the first-vs-second figure of 0.2.0."""
+    by_id = {r["id"]: r for r in rows}
+    quoted = by_id[f"{READING_COMPARISONS[0][0]}:stance:krippendorff_alpha"]
     return (
-        f"first vs second pass: stance kappa {by_id['first-vs-second:stance:cohen_kappa']}, "
-        f"targets Jaccard {by_id['first-vs-second:target:jaccard']}, relation types kappa {by_id['first-vs-second:relation_type:cohen_kappa']}"
+        f"0.2.0 map vs pre-registered reading: stance alpha {quoted['value']} [{quoted['ci_low']}, {quoted['ci_high']}]; "
+        f"first vs second pass: stance kappa {by_id['first-vs-second:stance:cohen_kappa']['value']}"
     )
 
 
 def report(rows):
     """The agreement table as text, for `longlist agreement`."""
-    lines = [f"{'comparison':<22} {'level':<16} {'measure':<18} {'units':>5} {'agreed':>6} {'value':>6}"]
+    lines = [f"{'comparison':<38} {'level':<22} {'measure':<20} {'category':<15} {'units':>5} {'agreed':>6} {'value':>6}  95 % interval"]
     for r in rows:
         value = "-" if r["value"] is None else f"{r['value']:.3f}"
-        lines.append(f"{r['comparison']:<22} {r['level']:<16} {r['measure']:<18} {r['units']:>5} {r['agreed']:>6} {value:>6}")
+        interval = f"  [{r['ci_low']:.3f}, {r['ci_high']:.3f}]" if r["ci_low"] is not None else ""
+        lines.append(
+            f"{r['comparison']:<38} {r['level']:<22} {r['measure']:<20} {r['category'] or '':<15} {r['units']:>5} {r['agreed']:>6} {value:>6}{interval}"
+        )
     return "\n".join(lines)
 
 
@@ -337,7 +650,23 @@ def run(project):
     descriptor = schema.load_descriptor(project)
     parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
     result = tables(raw, parsed, project, descriptor)
-    decided = [r["decision"] for r in result["adjudications"]]
-    summary = ", ".join(f"{decided.count(d)} {d}" for d in DECISIONS)
-    log = project.rel(project.curation_dir / ADJUDICATION)
-    return f"{report(result['annotation_agreement'])}\n\n{len(decided)} disagreements between the passes adjudicated ({summary}): {log}"
+    lines = [report(result["annotation_agreement"]), ""]
+    for comparison, log, what in (
+        ("first-vs-second", ADJUDICATION, "disagreements between the passes adjudicated"),
+        (READING_COMPARISONS[0][0], READING_ADJUDICATION, f"differences between the 0.2.0 map and the reading {READING_NAME} adjudicated"),
+    ):
+        logged = [r for r in result["adjudications"] if r["comparison"] == comparison]
+        decided = [r["decision"] for r in logged]
+        # the reading's log names its sides as its file does: map (the 0.2.0 map) and reading
+        names = dict(zip(DECISIONS, DECISIONS if comparison == "first-vs-second" else READING_DECISIONS))
+        summary = ", ".join(f"{decided.count(d)} {names[d]}" for d in DECISIONS)
+        changed = sum(1 for r in logged if r["map_changed"])
+        lines.append(f"{len(decided)} {what} ({summary}; the published map changed on {changed}): {project.rel(project.curation_dir / log)}")
+        if comparison != "first-vs-second":
+            levels = sorted({r["level"] for r in logged})
+            counts = []
+            for level in levels:
+                at_level = [r for r in logged if r["level"] == level]
+                counts.append(f"{level} {len(at_level)} ({sum(1 for r in at_level if r['map_changed'])} changed)")
+            lines.append("  by level: " + ", ".join(counts))
+    return "\n".join(lines)

@@ -4,8 +4,8 @@ Every evidence quote must occur exactly once, verbatim, in its source's own word
 without its opening quotation, or a post section), so its span is computed, never typed.
 
 The same rules read the other passes of the map kept for the agreement figures
-(data/curation/second_pass.yml, the independent second reading; first_pass.yml, the map as
-released in 0.1.0): see scripts/pipeline/agreement.py.
+(data/curation/second_pass.yml, the second reading; first_pass.yml, the map as released in
+0.1.0; the pre-registered readings under data/curation/readings/): see scripts/pipeline/agreement.py.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,9 @@ from scripts.pipeline.thread import span_of
 MAIN = "arguments.yml"
 SECOND_PASS = "second_pass.yml"
 FIRST_PASS = "first_pass.yml"
+# The pre-registered independent reading of the thread (data/curation/readings/<name>/): ids r01..,
+# relations written {to, type} as its instructions ask.
+LONGLIST_READING = "readings/longlist-thread-2026-12/reading.yml"
 
 
 @dataclass
@@ -35,10 +38,11 @@ def load(raw, parsed, project, descriptor):
     return {"arguments": main.arguments, "argument_targets": main.targets, "argument_relations": main.relations}
 
 
-def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice):
+def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice, relation_key="relation"):
     """Read and check one pass of the map. Entries are listed in page order of their evidence
     (checked); ids are stable labels `prefix` + number, unique; relations point only to an
-    earlier entry (so to an earlier argument on the page); `answers` only to a question."""
+    earlier entry (so to an earlier argument on the page); `answers` only to a question.
+    `relation_key` names the relation's type field (a pre-registered reading writes `type`)."""
     kinds = schema.vocabulary(descriptor, "arguments", "kind")
     voices = schema.vocabulary(descriptor, "arguments", "voice") if with_voice else ()
     stances = schema.vocabulary(descriptor, "argument_targets", "stance")
@@ -110,7 +114,7 @@ def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice):
                 }
             )
         for relation in entry.get("relations") or []:
-            other, kind = str(relation.get("to")), relation.get("relation")
+            other, kind = str(relation.get("to")), relation.get(relation_key)
             if other not in seen or other == arg_id:
                 fail(
                     f"relation to '{other}': expected an earlier argument's id (listed before this entry: relations point back to what they engage)",
@@ -118,9 +122,9 @@ def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice):
                     "to",
                 )
             if kind not in relations_allowed:
-                fail(f"'{kind}' is not a relation; expected one of {', '.join(relations_allowed)}", relation[yamlio.LINE_KEY], "relation")
+                fail(f"'{kind}' is not a relation; expected one of {', '.join(relations_allowed)}", relation[yamlio.LINE_KEY], relation_key)
             if kind == "answers" and arguments[seen[other]]["kind"] != "question":
-                fail(f"'answers' must point to a question; {other} is a {arguments[seen[other]]['kind']}", relation[yamlio.LINE_KEY], "relation")
+                fail(f"'answers' must point to a question; {other} is a {arguments[seen[other]]['kind']}", relation[yamlio.LINE_KEY], relation_key)
             if any(r["argument_id"] == arg_id and r["target_argument_id"] == other for r in relations):
                 fail(f"{arg_id} relates to {other} twice; give each pair one relation", relation[yamlio.LINE_KEY], "to")
             relations.append({"argument_id": arg_id, "target_argument_id": other, "relation": kind})

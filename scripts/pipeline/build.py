@@ -65,7 +65,7 @@ def stage_outputs(project, staging, progress, timings=None):
     links = post_links.tables(raw, parsed, project, descriptor, (critique_doc.text, critique_tables))
     timer.done(
         "curate",
-        f"reply tree, {len(comment_thread.attributions)} attributions, {len(argument_map['arguments'])} arguments, "
+        f"reply tree, {sum(1 for a in comment_thread.attributions.values() if a['participant_id'])} attributions, {len(argument_map['arguments'])} arguments, "
         f"{len(links['theory_relations'])} theory relations, {len(links['mention_occurrences'])} mentions",
     )
 
@@ -74,7 +74,7 @@ def stage_outputs(project, staging, progress, timings=None):
     agreed["annotation_agreement"] += critique_agreed
     timer.done(
         "agreement",
-        f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} disagreements adjudicated; "
+        f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} differences adjudicated; "
         f"{critique_agreement.headline(critique_agreed)}",
     )
 

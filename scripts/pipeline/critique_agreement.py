@@ -34,9 +34,11 @@ def rows(critique, critique_tables, published, project, descriptor, point_ids=()
         return []
     second = critique_arguments.read(critique, critique_tables, project, descriptor, path, point_ids=point_ids)
     theories = sorted({a["theory_number"] for a in critique_tables["critique_answers"]})
+    sources = [a["id"] for a in critique_tables["critique_answers"] if a["start"] is not None]  # page order
     left_name = f"{critique_arguments.MAIN} (the critique's published map)"
     right_name = f"{READING} (an independent reading of the critique)"
-    found = agreement.measures(published, second, theories, COMPARISON, left_name, right_name)
+    background = [critique.text, (project.curation_dir / agreement.GENERAL_RULES).read_text(encoding="utf-8")]
+    found = agreement.compare_readings(published, second, sources, theories, COMPARISON, left_name, right_name, background)
     return found + type_measures(published, second, critique_tables, left_name, right_name)
 
 
@@ -55,7 +57,7 @@ def type_measures(left, right, critique_tables, left_name, right_name):
     answers = [a["id"] for a in critique_tables["critique_answers"] if a["start"] is not None]
     either, both = lt | rt, lt & rt
     presence = [((a, t) in lt, (a, t) in rt) for a in answers for t in types]
-    common = {"comparison": COMPARISON, "level": "critique_type"}
+    common = {"comparison": COMPARISON, "level": "critique_type", "category": None, "ci_low": None, "ci_high": None}
     return [
         {
             **common,

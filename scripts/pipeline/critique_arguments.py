@@ -11,8 +11,8 @@ function, more leniently (any id prefix, critique types optional), for the agree
 
 from scripts.core import schema, yamlio
 from scripts.core.errors import BuildError
-from scripts.pipeline.arguments import Pass
 from scripts.pipeline import critique as critique_source
+from scripts.pipeline.arguments import Pass
 from scripts.pipeline.critique import DOCUMENT_ID
 from scripts.pipeline.thread import span_of
 

@@ -5,10 +5,14 @@ import re
 GROUP_SET_ID = "discussion-group"
 
 
+NATURAL_PARTS = re.compile(r"\d+|[^\d.]+")
+
+
 def natural_key(value):
-    """Sort key that puts "2.1" before "13.1" and ("a", 2) before ("a", 10)."""
+    """Sort key that puts "2.1" before "13.1", ("a", 2) before ("a", 10) and "c05:3" before
+    "c05:10": digits by value, anything else as text, part by part."""
     if isinstance(value, str):
-        return tuple(int(part) if part.isdigit() else part for part in value.replace(".", " . ").split())
+        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in NATURAL_PARTS.findall(value))
     return (value,)
 
 

@@ -248,11 +248,46 @@ def attributions(raw, parsed, project, grades=("stated", "inferred")):
             "attribution_match_start": match_span[0] if match_span else None,
             "attribution_match_end": match_span[1] if match_span else None,
         }
+    assigned.update(weighed_but_unattributed(raw, path, name, bodies, known, assigned))
     for participant in participants:
         graded = [a["attribution_grade"] for a in assigned.values() if a["participant_id"] == participant["id"]]
         participant["stated_comments"] = graded.count("stated")
         participant["inferred_comments"] = graded.count("inferred")
     return participants, assigned
+
+
+def weighed_but_unattributed(raw, path, name, bodies, known, assigned):
+    """{comment id: attribution fields with no participant}: comments whose words suggest a writer
+    but do not meet the rule (attributions.yml, `not_attributed`); the reason and the words weighed
+    go into attribution_basis and attribution_evidence, so the data says why they stay unknown."""
+    document = yamlio.load(path, name)
+    if not document.get("not_attributed"):
+        return {}
+    out = {}
+    for entry in yamlio.records(path, "not_attributed", ("comment", "considered", "evidence_quote", "reasoning"), name):
+        line, comment = entry[yamlio.LINE_KEY], str(entry["comment"])
+        if comment not in bodies or not comment.startswith("c"):
+            raise BuildError(name, f"'{comment}' is not a comment id", line=line, field="comment")
+        if comment in assigned or comment in out:
+            raise BuildError(name, f"{comment} is attributed or listed twice; a comment is either attributed or not", line=line, field="comment")
+        if entry["considered"] not in known:
+            raise BuildError(name, f"'{entry['considered']}' is not listed under participants", line=line, field="considered")
+        span = span_of(raw, entry["evidence_quote"], *bodies[comment])
+        if span is None:
+            raise BuildError(name, f"the evidence quote must occur exactly once, verbatim, in the own words of {comment}", line=line, field="evidence_quote")
+        out[comment] = {
+            "participant_id": None,
+            "attribution_basis": f"Not attributed (weighed against {entry['considered']}): {entry['reasoning']}",
+            "attribution_evidence": entry["evidence_quote"],
+            "attribution_evidence_start": span[0],
+            "attribution_evidence_end": span[1],
+            "attribution_grade": None,
+            "attribution_match_source": None,
+            "attribution_match": None,
+            "attribution_match_start": None,
+            "attribution_match_end": None,
+        }
+    return out
 
 
 @dataclass

@@ -1,5 +1,8 @@
--- title: Every disagreement between the two readings, and how it was settled
--- description: Each (comment, theory) stance pair and each (comment, earlier comment) relation pair on which the first and second pass of the argument map disagree: both readings as the build computes them, the published map's reading now, the decision (first, second or neither) and its reason. Curated in data/curation/adjudication.yml; the build checks the log lists exactly the disagreements.
-select level, source, object, first_reading, second_reading, adjudicated_reading, decision, reason
+-- title: Every difference between readings of the argument map, and how it was settled
+-- description: Each difference between two readings of the argument map: for first-vs-second, the (comment, theory) stance pairs and (comment, earlier comment) relation pairs on which the first and second pass disagree (data/curation/adjudication.yml); for map-0.2.0-vs-longlist-thread-2026-12, every stance pair, sub-point target, relation pair, kind, voice and argument without a counterpart on which the map as released in 0.2.0 and the pre-registered reading differ (data/curation/readings/longlist-thread-2026-12/adjudication.yml). Both readings as the build computes them (first = the first pass or the 0.2.0 map, second = the second pass or the reading), the published map's reading now, the decision (first, second or neither), whether the published map changed, and the reason. The build checks each log lists exactly the differences.
+select comparison, level, source, object,
+  -- ' + ' lets a reading of several stances wrap, so the reason column keeps its width
+  replace(first_reading, '+', ' + ') as first, replace(second_reading, '+', ' + ') as second,
+  replace(adjudicated_reading, '+', ' + ') as published_now, decision, map_changed as changed, reason
 from adjudications
-order by level desc, id
+order by comparison, level desc, id
