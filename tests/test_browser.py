@@ -190,7 +190,7 @@ def test_argument_map_pages_read_at_phone_and_desktop_width(browser, server, wid
         tab.context.close()
 
 
-# Table pages as site/plugins/fast_render.py writes their tables (no cache holds these URLs)
+# Table pages no proxy cache holds in advance (a filter, a facet, a sort), as Datasette renders them
 UNKNOWN_TABLE_PAGES = {
     # page: (the column it is sorted by or None, words a reader needs to see)
     "/longlist/arguments?kind=claim": (None, ["claim", "a0"]),

@@ -147,11 +147,11 @@ def test_index_page_carries_a_schema_org_dataset(client, built, descriptor):
 
 
 def test_jsonld_cannot_close_its_script_element():
-    metadata = {"dataset_jsonld": {"name": "</script><b>x", "distribution": []}}
+    config = {"dataset_jsonld": {"name": "</script><b>x", "distribution": []}}
 
     class Fake:
-        def metadata(self, key):
-            return metadata[key]
+        def plugin_config(self, name):
+            return config if name == "longlist-site" else None
 
         def absolute_url(self, request, path):
             return "http://h" + path

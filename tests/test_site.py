@@ -7,6 +7,7 @@ import re
 import shlex
 import sqlite3
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import yaml
@@ -274,11 +275,27 @@ def test_robots_txt_keeps_crawlers_off_sql_and_variants(client):
 def test_pages_and_downloads_are_cacheable(client, built, descriptor):
     package = f"/downloads/{built_zip_name(built, descriptor)}"
     for path in ("/", "/longlist/theories", "/longlist/theories_by_group_rank.json", "/robots.txt", package, "/longlist.db"):
-        assert client.get(path).headers["cache-control"] == f"max-age={instance.SETTINGS['default_cache_ttl']}", path
+        assert client.get(path).headers["cache-control"] == f"public, max-age={instance.SETTINGS['default_cache_ttl']}", path
 
 
-def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
-    args = instance.command(built, 8123)
+def test_serve_command_is_gunicorn_with_uvicorn_workers_on_reuse_port_sockets(built):
+    args = instance.command(built, 8123, workers=3)
+    assert Path(args[0]).name == "gunicorn" and args[args.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
+    assert "--reuse-port" in args and args[args.index("--workers") + 1] == "3" and args[args.index("--bind") + 1] == f"{instance.HOST}:8123"
+    assert args[-1] == f"scripts.serve.asgi:create_app({str(built.root)!r})"
+    assert args[args.index("--pid") + 1] == str(instance.pid_path(built, 8123))
+
+
+def test_served_datasette_has_the_site_and_every_setting(built):
+    datasette = instance.app(built)
+    assert [db.path for name, db in datasette.databases.items() if name != "_internal"] == [str(built.db_path)]
+    assert all(not db.is_mutable for name, db in datasette.databases.items() if name != "_internal")
+    for name, value in instance.SETTINGS.items():
+        assert datasette.setting(name) == value, name
+
+
+def test_plain_datasette_serve_arguments_run_immutable_with_the_site_and_every_setting(built):
+    args = instance.serve_arguments(built, 8123)
     assert args[args.index("--immutable") + 1] == str(built.db_path)
     assert args[args.index("--template-dir") + 1] == str(built.site_dir / "templates")
     assert args[args.index("--plugins-dir") + 1] == str(built.site_dir / "plugins")
@@ -303,7 +320,7 @@ def test_publish_command_matches_serve(platform):
     """Every site option and setting of `serve` reaches `datasette publish`, whatever options
     serve gains later (only the inspect file is made by publish itself, in the image)."""
     args = publish.command(REPO, platform, "longlist")
-    serve_args = instance.command(REPO, 8001)
+    serve_args = instance.serve_arguments(REPO, 8001)
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
     assert serve_args[serve_args.index("--immutable") + 1] == str(REPO.db_path), "publish serves its files immutable (-i) too"
     published = flag_values(args)
@@ -324,6 +341,7 @@ def test_publish_installs_datasette_and_every_plugin_at_the_locked_versions():
     installs = [args[i + 1] for i, a in enumerate(args) if a == "--install"]
     lock = (REPO.root / "requirements.lock").read_text(encoding="utf-8").splitlines()
     locked = [line for line in lock if line.lower().startswith(("datasette==", "datasette-")) and not line.lower().startswith("datasette-publish-")]
+    locked += [line for line in lock if line.split("==")[0].lower() in publish.PLUGIN_LIBRARIES]  # what the site's plugins import
     assert sorted(installs) == sorted(locked) and any(pin.startswith("datasette==0.65.") for pin in installs)
     from importlib import metadata
 

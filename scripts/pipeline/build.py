@@ -16,7 +16,7 @@ from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
 from scripts.release import bundle
 from scripts.release import status as release_status
-from scripts.serve import instance
+from scripts.serve import instance, reload
 
 
 def stage_outputs(project, staging, progress, timings=None):
@@ -180,6 +180,7 @@ def build(project, progress=print, timings=None):
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
+    reload.reload_servers(project, say=progress)  # a running `serve` of this checkout takes the new database
     return descriptor
 
 

@@ -83,8 +83,6 @@ def metadata(project, descriptor, status=None, empty_charts=None):
         "description": descriptor["description"],
         "description_html": frontdoor.index_html(descriptor, queries, instance, database, version),
         "citation_html": cite,
-        # schema.org Dataset for the index page (site/plugins/discovery.py makes its paths absolute)
-        "dataset_jsonld": jsonld.dataset(descriptor, cff, database, status, bundle.zip_name(descriptor, status)),
         "license": f"{project_licence['name']} (the project's additions); quoted text remains its authors'",
         "license_url": project_licence["path"],
         "source": "LessWrong: A Longlist of Theories of Impact for Interpretability",
@@ -103,8 +101,12 @@ def metadata(project, descriptor, status=None, empty_charts=None):
         },
         "plugins": {
             "datasette-block-robots": {"disallow": instance["robots_disallow"]},
-            # site/plugins/cache.py: extra pages to render into the cache at start
-            "longlist-cache": {"warm": instance.get("warm") or []},
+            "longlist-site": {
+                # the package zip the downloads mount serves (site/plugins/front_door.py, served_package.py)
+                "package_zip": bundle.zip_name(descriptor, status),
+                # schema.org Dataset for the index page (site/plugins/discovery.py makes its paths absolute)
+                "dataset_jsonld": jsonld.dataset(descriptor, cff, database, status, bundle.zip_name(descriptor, status)),
+            },
         },
     }
 

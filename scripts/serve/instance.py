@@ -3,14 +3,16 @@
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
-
-from scripts.serve import workers as worker_processes
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
+MAX_DEFAULT_WORKERS = 8  # each worker holds its own Datasette (~60-100 MB)
+GRACEFUL_TIMEOUT_S = 10
 # Each name/value is passed to Datasette as --setting NAME VALUE (datasette 0.65).
 SETTINGS = {
     "sql_time_limit_ms": 1000,
@@ -105,19 +107,60 @@ def datasette_executable():
 
 
 def serve_arguments(project, port=DEFAULT_PORT, host=HOST):
-    """The arguments of `datasette serve` for this site."""
+    """The arguments of a plain `datasette serve` of this site (one process; what a
+    `datasette publish` image runs, and what the tests compare with)."""
     return ["--immutable", str(project.db_path), *site_options(project), "--host", host, "--port", str(port), *setting_options()]
 
 
+def cores():
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def default_workers():
+    return max(1, min(cores(), MAX_DEFAULT_WORKERS))
+
+
+def pid_prefix(project):
+    """Serving gunicorns of this checkout write their process id to PREFIX-<port>.pid, outside
+    the build folder (which only the build writes): the build reloads them when it has
+    committed a new database (scripts/serve/reload.py)."""
+    root = hashlib.sha256(str(Path(project.root).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"longlist-serve-{root}"
+
+
+def pid_path(project, port):
+    return pid_prefix(project).with_name(f"{pid_prefix(project).name}-{port}.pid")
+
+
 def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
-    """`datasette serve` with this site's arguments, run in `workers` processes (default: one per
-    core) by scripts/serve/workers.py."""
-    count = worker_processes.default_workers() if workers is None else workers
-    return [sys.executable, "-m", "scripts.serve.workers", "--workers", str(count), "--", *serve_arguments(project, port, host)]
+    """The one start command of the site (make serve, the tests, the docs): gunicorn with
+    uvicorn workers, each worker on its own SO_REUSEPORT socket (the kernel spreads connections
+    over them), each serving the Datasette of `app` (scripts/serve/asgi.py)."""
+    count = default_workers() if workers is None else workers
+    return [
+        os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--workers",
+        str(count),
+        "--bind",
+        f"{host}:{port}",
+        "--reuse-port",
+        "--chdir",
+        str(project.root),
+        "--pid",
+        str(pid_path(project, port)),
+        "--graceful-timeout",
+        str(GRACEFUL_TIMEOUT_S),
+        "--access-logfile",
+        "-",
+        f"scripts.serve.asgi:create_app({str(project.root)!r})",
+    ]
 
 
 def app(project, metadata=None):
-    """The same instance as `command` runs, as a Datasette object (for in-process tests);
+    """The Datasette of this site, as `command` serves it (and for in-process tests);
     `metadata` replaces the contents of metadata.yml."""
     import yaml
     from datasette.app import Datasette
@@ -131,11 +174,14 @@ def app(project, metadata=None):
         plugins_dir=str(paths["plugins_dir"]),
         static_mounts=[(mount, str(directory)) for mount, directory in paths["static"]],
         settings=SETTINGS,
+        secret=os.environ.get("DATASETTE_SECRET"),
     )
 
 
 def serve(project, port=DEFAULT_PORT, workers=None):
     args = command(project, port, workers=workers)
     count = args[args.index("--workers") + 1]
+    # one secret for every worker: a cookie signed by one is valid in the others
+    os.environ.setdefault("DATASETTE_SECRET", secrets.token_hex(32))
     print(f"Serving {project.rel(project.db_path)} at http://{HOST}:{port}/ with {count} worker process(es) (Ctrl-C stops)", flush=True)
     os.execv(args[0], args)

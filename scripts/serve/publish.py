@@ -28,6 +28,8 @@ PLATFORMS = {
 }
 
 
+# libraries the site's own plugins import (site/plugins/request_pipeline.py: the gzip layer)
+PLUGIN_LIBRARIES = ("starlette",)
 # serve's site options that `datasette publish` takes with the same flag and value
 PASSED_ON = ("--metadata", "--template-dir", "--plugins-dir", "--static")
 # serve's site options that `datasette publish` makes itself in the image (see above)
@@ -51,7 +53,7 @@ def runtime_pins(project):
     if "datasette" not in pins:
         raise BuildError("requirements.lock", "pins no datasette==VERSION; a deployment must run the Datasette the tests ran")
     plugins = [pin for name, pin in sorted(pins.items()) if name.startswith("datasette-") and not name.startswith("datasette-publish-")]
-    return [pins["datasette"], *plugins]
+    return [pins["datasette"], *plugins, *[pins[name] for name in PLUGIN_LIBRARIES]]
 
 
 def option_pairs(options):

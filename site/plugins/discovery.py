@@ -1,7 +1,7 @@
 """How search engines find the dataset: the index page's schema.org Dataset (JSON-LD), a
 /sitemap.xml of the canonical pages, and its address in /robots.txt.
 
-The JSON-LD comes from metadata.yml (`dataset_jsonld`, generated from datapackage.json and
+The JSON-LD comes from metadata.yml (plugins: longlist-site: dataset_jsonld, generated from datapackage.json and
 CITATION.cff by scripts/publishing/jsonld.py) with the site's own paths made absolute for the
 host serving the page. The sitemap lists the index page, each database page, and the page of
 every table, view and saved query: the pages that stay the same for a release (no query
@@ -11,10 +11,10 @@ strings, which robots.txt keeps crawlers away from).
 import json
 from xml.sax.saxutils import escape
 
-from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette import Response, hookimpl
 
 SITEMAP = "/sitemap.xml"
+PLUGIN = "longlist-site"
 
 
 def absolute(datasette, request, value):
@@ -22,10 +22,10 @@ def absolute(datasette, request, value):
 
 
 def jsonld(datasette, request):
-    found = datasette.metadata("dataset_jsonld")
+    found = (datasette.plugin_config(PLUGIN) or {}).get("dataset_jsonld")
     if not found:
         return None
-    found = dict(found)
+    found = dict(found)  # the configuration itself stays as it is
     found["url"] = datasette.absolute_url(request, datasette.urls.instance())
     found["distribution"] = [{**item, "contentUrl": absolute(datasette, request, item.get("contentUrl"))} for item in found.get("distribution", [])]
     # inside <script>: no "</" may close the element early
@@ -41,8 +41,9 @@ async def canonical_paths(datasette):
         hidden = set(await db.hidden_table_names())
         paths += [datasette.urls.table(name, table) for table in await db.table_names() if table not in hidden]
         paths += [datasette.urls.table(name, view) for view in await db.view_names()]
-        queries = await datasette.get_canned_queries(name, None)
-        paths += [datasette.urls.query(name, query) for query, spec in queries.items() if not spec.get("private")]
+        # the saved queries an anonymous visitor sees, as the database's JSON lists them
+        listed = (await datasette.client.get(datasette.urls.database(name, format="json"))).json()
+        paths += [datasette.urls.query(name, query["name"]) for query in listed.get("queries", []) if not query.get("private")]
     return paths
 
 

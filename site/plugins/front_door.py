@@ -1,46 +1,31 @@
 """What the front door offers for download, read from what this instance actually serves.
 
-The index and database pages list (site/templates/_front_door.html): every zip in the static
-mount `downloads` with its size and SHA-256, computed here from the served file itself, and
-each database file and table with Datasette's own download URLs.
+The index and database pages list (site/templates/_front_door.html): the package zip the
+static mount `downloads` serves (its name from the plugin configuration the build writes into
+metadata.yml), with its size and SHA-256 computed here from the served bytes themselves, asked
+for through datasette.client like any visitor; and each database file and table with
+Datasette's own download URLs.
 """
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from datasette import hookimpl
 
 MOUNT = "downloads"
+PLUGIN = "longlist-site"  # metadata.yml: plugins: longlist-site: package_zip: NAME.zip
 PAGES = ("index.html", "database.html")
 
 
-@lru_cache(maxsize=None)
-def sha256(path, mtime_ns, size):
-    """SHA-256 of a file, computed once per version of it (the cache key changes with it)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def packages(datasette):
-    found = []
-    for mount, directory in datasette.static_mounts:
-        if mount != MOUNT:
-            continue
-        for path in sorted(Path(directory).glob("*.zip")):
-            stat = path.stat()
-            found.append(
-                {
-                    "name": path.name,
-                    "url": datasette.urls.path(f"{mount}/{path.name}"),
-                    "bytes": stat.st_size,
-                    "sha256": sha256(str(path), stat.st_mtime_ns, stat.st_size),
-                }
-            )
-    return found
+async def packages(datasette):
+    name = (datasette.plugin_config(PLUGIN) or {}).get("package_zip")
+    if not name:
+        return []
+    url = datasette.urls.path(f"{MOUNT}/{name}")
+    response = await datasette.client.get(url)
+    if response.status_code != 200:
+        return []
+    return [{"name": name, "url": url, "bytes": len(response.content), "sha256": hashlib.sha256(response.content).hexdigest()}]
 
 
 async def databases(datasette, only):
@@ -75,6 +60,6 @@ def extra_template_vars(template, database, datasette):
         return {}
 
     async def downloads():
-        return {"front_door_downloads": {"packages": packages(datasette), "databases": await databases(datasette, database)}}
+        return {"front_door_downloads": {"packages": await packages(datasette), "databases": await databases(datasette, database)}}
 
     return downloads
