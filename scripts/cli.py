@@ -20,6 +20,8 @@ def parser():
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at most 8)")
+    warm = commands.add_parser("warm", help="ask a served site (or the proxy cache in front of it) for every canonical page once")
+    warm.add_argument("url", help="the site's address, e.g. http://127.0.0.1:8080/")
     commands.add_parser("clean", help="delete build/ and dist/, keep releases/ (a refused commit journal is discarded unexecuted)")
     commands.add_parser("release", help="build dist/<name>-<version>/ (package zip, SQLite database, SHA256SUMS) and record releases/<version>/manifest.json")
     diff = commands.add_parser("diff", help="what changed between two versions of the package, as a CHANGELOG draft (Markdown) or JSON")
@@ -65,6 +67,10 @@ def run(project, args):
         with exclusive(project):  # an interrupted build or import is finished or undone first
             require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT, workers=args.workers)
+    elif args.command == "warm":
+        from scripts.serve import warm
+
+        return 1 if warm.warm(project, args.url) else 0
     elif args.command == "clean":
         from scripts.pipeline.commit import clean
 
