@@ -78,7 +78,7 @@ def make_project(folder, total):
 
 
 def child_build(folder):
-    from scripts.pipeline.build import build
+    from scripts.build import build
 
     timings = {}
     start = time.perf_counter()

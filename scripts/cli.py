@@ -53,7 +53,7 @@ def require_built(project):
 def run(project, args):
     """Call the command's one function; imports stay inside so each command loads only what it needs."""
     if args.command == "build":
-        from scripts.pipeline.build import build
+        from scripts.build import build
 
         build(project)
     elif args.command == "docs":
@@ -61,7 +61,7 @@ def run(project, args):
 
         docs.write(project, check=args.check)
     elif args.command == "serve":
-        from scripts.pipeline.commit import exclusive
+        from scripts.core.commit import exclusive
         from scripts.serve import instance
 
         with exclusive(project):  # an interrupted build or import is finished or undone first
@@ -72,12 +72,12 @@ def run(project, args):
 
         return 1 if warm.warm(project, args.url) else 0
     elif args.command == "clean":
-        from scripts.pipeline.commit import clean
+        from scripts.core.commit import clean
 
         clean(project)
     elif args.command == "release":
-        from scripts.pipeline.commit import exclusive
-        from scripts.release.make_release import release
+        from scripts.core.commit import exclusive
+        from scripts.make_release import release
 
         with exclusive(project):  # an interrupted build or import is finished or undone first
             release(project)
@@ -99,7 +99,7 @@ def run(project, args):
 
         return rate.run(project)
     elif args.command == "import-ratings":
-        from scripts.pipeline.commit import exclusive
+        from scripts.core.commit import exclusive
         from scripts.ratings import importer
 
         with exclusive(project):  # an interrupted build or import is finished or undone first

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts.core.commit import LOCK_NAME
 from scripts.core.paths import Project
-from scripts.pipeline.commit import LOCK_NAME
 from scripts.serve import instance
 
 REPO = Project()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.pipeline.build import built_zip_name
+from scripts.build import built_zip_name
 from scripts.publishing import charts
 from tests.helpers import REPO, Tab, enough_to_draw, fetch_json, plottable, svg_marks
 

@@ -63,7 +63,9 @@ def test_the_cycle_check_finds_a_cycle():
 
 
 def test_modules_are_grouped_by_job():
-    assert not [p.name for p in SCRIPTS.glob("*.py") if p.name not in {"__init__.py", "__main__.py", "cli.py"}]
+    """At the top only the command line and the two orchestrators (a build, a release), which
+    call the stages of every sub-package below them."""
+    assert not [p.name for p in SCRIPTS.glob("*.py") if p.name not in {"__init__.py", "__main__.py", "cli.py", "build.py", "make_release.py"}]
 
 
 def test_ruff_passes():

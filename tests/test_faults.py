@@ -20,12 +20,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from scripts import build as build_module
+from scripts.build import build, outputs
 from scripts.cli import main
+from scripts.core import commit as commit_module
 from scripts.core.schema import load_descriptor
-from scripts.pipeline import build as build_module
-from scripts.pipeline import commit as commit_module
 from scripts.pipeline import load
-from scripts.pipeline.build import build, outputs
 from tests.helpers import REPO, copy_project, output_snapshot, quiet, replace_bytes
 
 OUTPUT_COUNT = len(outputs(REPO, load_descriptor(REPO)))

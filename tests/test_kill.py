@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.build import build, outputs
+from scripts.core import commit as commit_module
 from scripts.core.paths import Project
 from scripts.core.schema import load_descriptor
-from scripts.pipeline import commit as commit_module
-from scripts.pipeline.build import build, outputs
 from tests.helpers import REPO, copy_inputs, quiet
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ DRIVER = """
 import json, sys
 from pathlib import Path
 from scripts.core.paths import Project
-from scripts.pipeline.commit import commit, exclusive
+from scripts.core.commit import commit, exclusive
 project = Project(Path(sys.argv[1]))
 spec = json.loads(sys.argv[2])
 with exclusive(project, progress=lambda message: None):

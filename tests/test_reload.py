@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from scripts.pipeline.build import build
+from scripts.build import build
 from scripts.serve import instance
 from tests.helpers import REPO, get, start_server, stop_server
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.build import build, built_zip_name
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, built_zip_name
 from scripts.publishing import charts, docs, queries
 from scripts.serve import instance, publish
 from tests.helpers import REPO, SVG, DatasetteClient, enough_to_draw, output_snapshot, plottable, quiet, svg_marks
@@ -367,7 +367,7 @@ def test_publish_dry_run_prints_one_runnable_line():
 
 
 def test_argument_map_picture_is_fresh_and_draws_every_comment_argument_and_relation(built):
-    from scripts.pipeline.build import ARGUMENT_MAP_DOC
+    from scripts.build import ARGUMENT_MAP_DOC
     from scripts.publishing import argument_map
 
     committed = (REPO.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8")

@@ -302,7 +302,7 @@ def write_sets(project, sets):
     """Write every set as its own file, all or nothing: nothing is moved into
     data/contrib/ratings/ until every file is written, an existing file is never replaced, and
     the move is journalled (scripts/pipeline/commit.py), so a killed import leaves none or all."""
-    from scripts.pipeline.commit import commit, exclusive
+    from scripts.core.commit import commit, exclusive
 
     refused = [  # what the build would refuse is not written (rate, import-ratings)
         BuildError(project.rel(path_for(project, s.id)), problem, field=key)

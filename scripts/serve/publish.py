@@ -81,7 +81,7 @@ def publish_options(project):
 def version_note(project):
     """The build's version as the site shows it: `package v0.1.0`, or `package v0.1.0+unreleased`
     for a build that differs from its version's release record."""
-    from scripts.pipeline.build import built_zip_name
+    from scripts.build import built_zip_name
 
     descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
     archive = built_zip_name(project, descriptor)

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from scripts.core import schema
+from scripts.core.commit import commit, exclusive
 from scripts.pipeline import aggregates, agreement, arguments, curation, load, normalize, package, parse, post_links, source, thread
-from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
