@@ -88,7 +88,7 @@ def stage_outputs(project, staging, progress, timings=None):
     (downloads / argument_picture.SERVED_NAME).write_text(map_svg, encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{packed.name} sha256 {packed.sha256[:12]}... ({packed.status.label})")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts))
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.name, packed.status, empty_charts))
     timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
     seconds = validation.result()

@@ -2,7 +2,7 @@
 
 import re
 
-GROUP_SET_ID = "discussion-group"
+from scripts.core.constants import GROUP_SET_ID
 
 
 def natural_key(value):

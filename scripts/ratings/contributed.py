@@ -32,8 +32,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.core.constants import GROUP_SET_ID
 from scripts.core.errors import BuildError, BuildErrors
-from scripts.pipeline.normalize import GROUP_SET_ID
 from scripts.ratings import gate
 
 HEADER = ["field", "value"]

@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scripts.core import names
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 MAX_DEFAULT_WORKERS = 8  # each worker holds its own Datasette (~60-100 MB)
@@ -29,11 +31,9 @@ SETTINGS = {
     # half of a fresh table page's time); the facets worth showing are set in site/tables.yml.
     "suggest_facets": 0,
 }
-# The build's downloads (the package zip and its .sha256) are served at /downloads/.
-DOWNLOADS_MOUNT = "downloads"
-# The rating page's script and style (site/static/) at /assets/, its data (built) at /rating/.
-ASSETS_MOUNT = "assets"
-RATING_MOUNT = "rating"
+# The build's downloads at /downloads/, the rating page's script and style (site/static/) at
+# /assets/, its data (built) at /rating/: names shared with the plugins (site/plugins/names.py).
+DOWNLOADS_MOUNT, ASSETS_MOUNT, RATING_MOUNT = names.DOWNLOADS_MOUNT, names.ASSETS_MOUNT, names.RATING_MOUNT
 
 
 INSPECT_NAME = "inspect-data.json"

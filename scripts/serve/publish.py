@@ -17,6 +17,7 @@ import json
 import os
 import shlex
 
+from scripts.core import names
 from scripts.core.errors import BuildError
 from scripts.serve import instance
 
@@ -80,11 +81,13 @@ def publish_options(project):
 
 def version_note(project):
     """The build's version as the site shows it: `package v0.1.0`, or `package v0.1.0+unreleased`
-    for a build that differs from its version's release record."""
-    from scripts.build import built_zip_name
+    for a build that differs from its version's release record: the name of the package zip
+    the build wrote into metadata.yml."""
+    import yaml
 
     descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
-    archive = built_zip_name(project, descriptor)
+    config = yaml.safe_load(project.metadata_path.read_text(encoding="utf-8"))["plugins"][names.SITE_CONFIG]
+    archive = config["package_zip"]
     return "package v" + archive.removeprefix(f"{descriptor['name']}-").removesuffix(".zip")
 
 

@@ -9,12 +9,15 @@ strings, which robots.txt keeps crawlers away from).
 """
 
 import json
+import runpy
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from datasette import Response, hookimpl
 
 SITEMAP = "/sitemap.xml"
-PLUGIN = "longlist-site"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+PLUGIN = runpy.run_path(str(Path(__file__).with_name("names.py")))["SITE_CONFIG"]
 
 
 def absolute(datasette, request, value):

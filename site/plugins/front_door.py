@@ -8,12 +8,14 @@ Datasette's own download URLs.
 """
 
 import hashlib
+import runpy
 from pathlib import Path
 
 from datasette import hookimpl
 
-MOUNT = "downloads"
-PLUGIN = "longlist-site"  # metadata.yml: plugins: longlist-site: package_zip: NAME.zip
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+names = runpy.run_path(str(Path(__file__).with_name("names.py")))
+MOUNT, PLUGIN = names["DOWNLOADS_MOUNT"], names["SITE_CONFIG"]
 PAGES = ("index.html", "database.html")
 
 

@@ -7,6 +7,8 @@ inferred) and the post's `theory_relations` are shown with the rest (docs/argume
 """
 
 import re
+import runpy
+from pathlib import Path
 
 import markupsafe
 from datasette import hookimpl
@@ -19,7 +21,8 @@ STANCE_ORDER = ("supports", "opposes", "qualifies", "questions")
 GROUP_KIND = "group"
 THREAD_PAGE = "pages/thread.html"
 ARGUMENT_MAP = "argument_map.svg"  # drawn by the build (scripts/publishing/argument_map.py) into the downloads mount
-DOWNLOADS_MOUNT = "downloads"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+DOWNLOADS_MOUNT = runpy.run_path(str(Path(__file__).with_name("names.py")))["DOWNLOADS_MOUNT"]
 
 
 async def rows(db, sql, params=()):

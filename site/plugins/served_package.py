@@ -9,13 +9,15 @@ as it opens the zip, and the index page's JSON-LD links each CSV of the package.
 """
 
 import io
+import runpy
 import zipfile
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from datasette import Response, hookimpl
 
-MOUNT = "downloads"
-PLUGIN = "longlist-site"  # metadata.yml: plugins: longlist-site: package_zip: NAME.zip
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+names = runpy.run_path(str(Path(__file__).with_name("names.py")))
+MOUNT, PLUGIN = names["DOWNLOADS_MOUNT"], names["SITE_CONFIG"]
 TYPES = {
     ".json": "application/json; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
