@@ -1,7 +1,7 @@
 """Faults during a build (a move that fails, an interrupt, a full disk) leave the previous
 outputs exactly as they were: never a mix of old and new files.
 
-The faults are injected into the real os.replace of scripts/pipeline/commit.py, under the real
+The faults are injected into the real os.replace of scripts/core/commit.py, under the real
 build(). The project rebuilt holds the repository's inputs and, as its previous outputs, other
 bytes for every output (`previous_build`), so that a rebuild replaces each one. So that
 2 x (number of outputs) faults do not each compute the same outputs again, the fault tests

@@ -1,6 +1,6 @@
 """A build or an import killed (SIGKILL: no handler runs) at any point of its final moves leaves,
 once the next command has run, either the complete old set of outputs or the complete new one
-(scripts/pipeline/commit.py: the journal). Real processes are killed: a commit is stopped at a
+(scripts/core/commit.py: the journal). Real processes are killed: a commit is stopped at a
 chosen move by LONGLIST_COMMIT_TEST, or slowed and killed after a random delay."""
 
 import json

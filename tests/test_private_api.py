@@ -20,7 +20,7 @@ DATASETTE = {
     "get_database", "add_database", "add_memory_database", "remove_database", "sign", "unsign", "add_message",
     "absolute_url", "setting", "client", "urls", "tracer",
     # the ASGI application of the instance: what the asgi_wrapper hook wraps, and what any ASGI
-    # server runs (documented from 1.0: docs/upgrade-1.0a20.md)
+    # server runs (documented from 1.0: the upgrade notes of 1.0a20)
     "app",
 }  # fmt: skip
 URLS = {"instance", "path", "logout", "static", "static_plugins", "database", "table", "query"}

@@ -301,7 +301,7 @@ def path_for(project, set_id):
 def write_sets(project, sets):
     """Write every set as its own file, all or nothing: nothing is moved into
     data/contrib/ratings/ until every file is written, an existing file is never replaced, and
-    the move is journalled (scripts/pipeline/commit.py), so a killed import leaves none or all."""
+    the move is journalled (scripts/core/commit.py), so a killed import leaves none or all."""
     from scripts.core.commit import commit, exclusive
 
     refused = [  # what the build would refuse is not written (rate, import-ratings)
