@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CFF_VENV := $(VENV)/tools/cffconvert
 CFFCONVERT := $(CFF_VENV)/bin/cffconvert
+DS1_VENV := $(VENV)/tools/datasette1
+DATASETTE1 := $(DS1_VENV)/bin/datasette
 PORT ?= 8001
 
 .PHONY: install build serve test test-fast docs clean release diff
@@ -24,6 +26,12 @@ $(CFFCONVERT): requirements-cffconvert.lock
 	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements-cffconvert.lock
 	touch $(CFFCONVERT)
 
+# The newest Datasette 1.0 alpha, for the smoke test of the site on it (tests/test_datasette1.py).
+$(DATASETTE1): requirements-datasette1.lock
+	$(PYTHON) -m venv $(DS1_VENV)
+	$(DS1_VENV)/bin/python -m pip install --quiet -r requirements-datasette1.lock
+	touch $(DATASETTE1)
+
 build: $(STAMP)
 	$(PY) -m scripts build
 
@@ -31,12 +39,12 @@ serve: build
 	$(PY) -m scripts serve --port $(PORT)
 
 # Both tiers run on two cores (pytest-xdist); loadfile keeps a test file's server and browser in one worker.
-test: $(STAMP) $(CFFCONVERT)
+test: $(STAMP) $(CFFCONVERT) $(DATASETTE1)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The quick tier: no browser, no cffconvert, no server processes, no private builds.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert"
+	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert and not datasette1"
 
 docs: $(STAMP)
 	$(PY) -m scripts docs

@@ -17,7 +17,8 @@ Which fixture to use (defined in tests/conftest.py):
   copy, for a test that only replaces files (see its docstring).
 
 Markers (declared in pyproject.toml): `slow` (private full builds or long runs), `server` (a
-real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv).
+real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv), `datasette1`
+(the Datasette 1.0 alpha tool venv).
 `make test-fast` leaves all four out; conftest.py adds `server`/`browser` by itself to every
 test that uses a fixture named `server`/`browser`. More in docs/testing.md.
 """

@@ -67,6 +67,30 @@ def inspect_bytes(project, db_path):
     return json.dumps(summary, indent=2).encode("utf-8")
 
 
+# What Datasette 1.0 reads from its configuration file (datasette.yaml) rather than metadata:
+# saved queries, plugin settings, settings, and the table options that are not descriptions.
+TABLE_CONFIG = ("facets", "sort", "sort_desc", "size", "sortable_columns", "label_column", "hidden", "fts_table", "fts_pk", "searchmode", "units")
+BOOLEAN_SETTINGS = ("allow_download", "suggest_facets")  # 1.0's configuration file wants true/false
+
+
+def datasette1_files(metadata):
+    """(metadata, configuration) for Datasette 1.0 from this site's metadata.yml for 0.65: saved
+    queries, plugins, settings and table options moved to the configuration, where 1.0 reads
+    them (it ignores queries left in metadata, and answers 404 for each)."""
+    metadata = json.loads(json.dumps(metadata))  # a copy
+    config = {"settings": {name: bool(value) if name in BOOLEAN_SETTINGS else value for name, value in SETTINGS.items()}}
+    config["plugins"] = metadata.pop("plugins", {})
+    config["databases"] = {}
+    for name, database in (metadata.get("databases") or {}).items():
+        moved = {"queries": database.pop("queries", {}), "tables": {}}
+        for table, options in (database.get("tables") or {}).items():
+            table_config = {key: options.pop(key) for key in list(options) if key in TABLE_CONFIG}
+            if table_config:
+                moved["tables"][table] = table_config
+        config["databases"][name] = moved
+    return metadata, config
+
+
 def site_paths(project):
     """What makes the instance this project's site besides the database: metadata, templates,
     local plugins, static downloads and the inspect file. Shared by serve, publish and the tests."""

@@ -35,6 +35,21 @@ def jsonld(datasette, request):
     return json.dumps(found, ensure_ascii=False, indent=2).replace("<", "\\u003c")
 
 
+async def saved_queries(datasette, name):
+    """The saved queries an anonymous visitor sees, as the database's JSON lists them (Datasette
+    0.65 lists all; 1.0 lists the first few with `queries_more` and all at /DATABASE/-/queries.json,
+    page by page)."""
+    listed = (await datasette.client.get(datasette.urls.database(name, format="json"))).json()
+    queries = listed.get("queries", [])
+    if listed.get("queries_more"):
+        queries, page = [], datasette.urls.database(name) + "/-/queries.json"
+        while page:
+            found = (await datasette.client.get(page)).json()
+            queries += found.get("queries", [])
+            page = found.get("next_url")
+    return [query["name"] for query in queries if not query.get("private")]
+
+
 async def canonical_paths(datasette):
     paths = [datasette.urls.instance()]
     for name, db in datasette.databases.items():
@@ -44,9 +59,7 @@ async def canonical_paths(datasette):
         hidden = set(await db.hidden_table_names())
         paths += [datasette.urls.table(name, table) for table in await db.table_names() if table not in hidden]
         paths += [datasette.urls.table(name, view) for view in await db.view_names()]
-        # the saved queries an anonymous visitor sees, as the database's JSON lists them
-        listed = (await datasette.client.get(datasette.urls.database(name, format="json"))).json()
-        paths += [datasette.urls.query(name, query["name"]) for query in listed.get("queries", []) if not query.get("private")]
+        paths += [datasette.urls.query(name, query) for query in await saved_queries(datasette, name)]
     return paths
 
 
