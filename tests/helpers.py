@@ -19,7 +19,7 @@ Which fixture to use (defined in tests/conftest.py):
 Markers (declared in pyproject.toml): `slow` (private full builds or long runs), `server` (a
 real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv), `datasette1`
 (the Datasette 1.0 alpha tool venv).
-`make test-fast` leaves all four out; conftest.py adds `server`/`browser` by itself to every
+`make test-fast` leaves all five out; conftest.py adds `server`/`browser` by itself to every
 test that uses a fixture named `server`/`browser`. More in docs/testing.md.
 """
 
