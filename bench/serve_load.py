@@ -295,8 +295,10 @@ def serving(way, project, old, workdir, log):
             process.wait()
 
 
-def measure(way, project, old, workdir, log, args, kinds):
-    figures = {"way": way}
+def measure(way, project, old, workdir, log, args, kinds, body):
+    # the ceiling, measured just before this way: on a shared machine the load changes between ways
+    with static_server(body, workdir / f"static-{way}") as static_url:
+        figures = {"way": way, "static": run_wrk(static_url, args.connections, args.requests, args.max_seconds)}
     with serving(way, project, old, workdir, log) as (base, process):
         for _, path in PAGES:  # a first request fills a cache where nothing warmed it
             for _ in range(3):
@@ -367,17 +369,17 @@ def main(argv=None):
     results = {}
     with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp, open(Path(tmp) / "serve.log", "wb") as log:
         workdir = Path(tmp)
-        for way in ways:
-            results[way] = measure(way, project, old, workdir, log, args, kinds)
         with serving("new", project, old, workdir, log) as (base, _):
             body = urllib.request.urlopen(base + STATIC_OF, timeout=30).read()
-        with static_server(body, workdir / "nginx") as static_url:
-            static = run_wrk(static_url, args.connections, args.requests, args.max_seconds)
-    ceiling = static["rps"]
-    print(f"\n{args.connections} connections (wrk, 1 thread); nginx's static file: {ceiling:,.0f} req/s; load average at the end: {os.getloadavg()[0]:.2f}")
-    print("\nSummary (mean req/s over the pages of each group, as a share of nginx's static file; p99 the worst page's):")
+        for way in ways:
+            results[way] = measure(way, project, old, workdir, log, args, kinds, body)
+    statics = ", ".join(f"{NAMES[way]} {figures['static']['rps']:,.0f}" for way, figures in results.items())
+    print(f"\n{args.connections} connections (wrk, 1 thread); load average at the end: {os.getloadavg()[0]:.2f}")
+    print(f"nginx's static file ({len(body):,} B JSON, 1 worker), measured just before each way: {statics} req/s")
+    print("\nSummary (mean req/s over the pages of each group, as a share of nginx's static file just before; p99 the worst page's):")
     print(f"{'':<16} {'cached':>16} {'first visits':>16} {'never seen':>16} {'hostile p99':>12} {'memory':>14}")
     for way, figures in results.items():
+        ceiling = figures["static"]["rps"]
         cells = []
         for group in ("cached", "first", "unknown"):
             rows = figures[group]
@@ -389,7 +391,7 @@ def main(argv=None):
             f"{sum(mb for _, mb in memory):6.0f} MB/{len(memory)}"
         )
     if "proxy" in results:
-        share = mean_rps(results["proxy"]["cached"]) / ceiling
+        share = mean_rps(results["proxy"]["cached"]) / results["proxy"]["static"]["rps"]
         print(f"\ngoal: cached pages behind the proxy at >= {PROXY_GOAL:.0%} of nginx static: {share:.1%} ({'yes' if share >= PROXY_GOAL else 'no'})")
     if "new" in results and "stock" in results:
         new, stock = mean_rps(results["new"]["unknown"]), mean_rps(results["stock"]["unknown"])
@@ -401,7 +403,8 @@ def main(argv=None):
         met = "yes" if normal["p99_ms"] < HOSTILE_GOAL_P99_MS else "no"
         print(f"goal: p99 < {HOSTILE_GOAL_P99_MS} ms for normal pages under hostile SQL, {NAMES[way]}: {normal['p99_ms']:.0f} ms ({met})")
     for way, figures in results.items():
-        print(f"\n== {NAMES[way]} ==")
+        ceiling = figures["static"]["rps"]
+        print(f"\n== {NAMES[way]} (nginx static just before: {ceiling:,.0f} req/s) ==")
         for title, group in (("cached", "cached"), ("first visits (fresh server, each URL in turn)", "first"), ("never seen (every URL new)", "unknown")):
             print(f"{title}:\n{HEADER_LINE}")
             for label, path, one in figures[group]:

@@ -39,7 +39,7 @@ end
 function response(status, headers, body)
   count = count + 1
   statuses[status] = (statuses[status] or 0) + 1
-  if headers["x-cache-status"] == "HIT" or headers["x-longlist-cache"] == "HIT" then
+  if headers["X-Cache-Status"] == "HIT" or headers["x-cache-status"] == "HIT" or headers["x-longlist-cache"] == "HIT" then
     hits = hits + 1
   end
   if limit > 0 and count == limit then

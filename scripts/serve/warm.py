@@ -2,7 +2,8 @@
 that a shared cache in front of it (deploy/nginx-longlist.conf, a CDN) holds each one before
 the first visitor asks: the pages of the sitemap (index, database, every table, view and saved
 query), the JSON of every table and view, every row page, and the extra paths listed under
-`warm` in site/instance.yml (reading pages nothing in the sitemap names).
+`warm` in site/instance.yml (reading pages nothing in the sitemap names), and the package zip
+the build made (its name from metadata.yml) with its .sha256.
 
     longlist warm http://127.0.0.1:8080/
 """
@@ -14,6 +15,8 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import yaml
+
+from scripts.core import names
 
 SITEMAP = "/sitemap.xml"
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -58,7 +61,9 @@ def row_paths(base, table_path):
 def pages(project, base):
     canonical = sitemap_paths(base)
     extra = yaml.safe_load((project.site_dir / "instance.yml").read_text(encoding="utf-8")).get("warm") or []
-    found = list(canonical) + [str(path) for path in extra]
+    config = (yaml.safe_load(project.metadata_path.read_text(encoding="utf-8")).get("plugins") or {}).get(names.SITE_CONFIG) or {}
+    package = [f"/{names.DOWNLOADS_MOUNT}/{config['package_zip']}{suffix}" for suffix in ("", ".sha256")] if config.get("package_zip") else []
+    found = list(canonical) + [str(path) for path in extra] + package
     for path in canonical:
         if path.count("/") == 2:  # /database/table-or-view-or-query
             found.append(f"{path}.json")
