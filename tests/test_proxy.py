@@ -2,6 +2,7 @@
 has asked for them, the canonical pages come from the proxy cache, the same bytes the instance
 renders; a request's own SQL and personal requests never do."""
 
+import gzip
 import time
 
 import pytest
@@ -70,3 +71,13 @@ def test_a_page_nobody_asked_for_is_kept_after_its_first_answer(proxied):
     front, _ = proxied
     path = "/longlist/arguments?kind=claim&_sort=id"
     assert [get(front + path)[1]["x-cache-status"] for _ in range(2)] == ["MISS", "HIT"]
+
+
+def test_one_kept_copy_serves_every_client_compressed_or_not(proxied):
+    front, _ = proxied
+    path = "/longlist/theories/9"
+    get(front + path)
+    answers = [get(front + path, headers) for headers in ({}, {"Accept-Encoding": "gzip"}, {"Accept-Encoding": "gzip, deflate, br"})]
+    assert [headers["x-cache-status"] for _, headers, _ in answers] == ["HIT"] * 3
+    assert "content-encoding" not in answers[0][1] and answers[1][1]["content-encoding"] == "gzip"
+    assert gzip.decompress(answers[1][2]) == answers[0][2]
