@@ -159,8 +159,9 @@ def pid_path(project, port):
 
 def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
     """The one start command of the site (make serve, the tests, the docs): gunicorn with
-    uvicorn workers, each worker on its own SO_REUSEPORT socket (the kernel spreads connections
-    over them), each serving the Datasette of `app` (scripts/serve/asgi.py)."""
+    uvicorn workers accepting on one listening socket (bound with SO_REUSEPORT: a restarted
+    server binds while the old one drains), each serving the Datasette of `app`
+    (scripts/serve/asgi.py)."""
     count = default_workers() if workers is None else workers
     return [
         os.path.join(os.path.dirname(sys.executable), "gunicorn"),
