@@ -9,6 +9,8 @@ CROISSANT_VENV := $(VENV)/tools/croissant
 MLCROISSANT := $(CROISSANT_VENV)/bin/mlcroissant
 FRICTIONLESS4_VENV := $(VENV)/tools/frictionless4
 FRICTIONLESS4 := $(FRICTIONLESS4_VENV)/bin/frictionless
+DS1_VENV := $(VENV)/tools/datasette1
+DATASETTE1 := $(DS1_VENV)/bin/datasette
 PORT ?= 8001
 
 .PHONY: install build serve test test-fast docs clean release diff tools
@@ -43,7 +45,13 @@ $(FRICTIONLESS4): requirements-frictionless4.lock
 	$(FRICTIONLESS4_VENV)/bin/python -m pip install --quiet -r requirements-frictionless4.lock
 	touch $(FRICTIONLESS4)
 
-tools: $(CFFCONVERT) $(MLCROISSANT) $(FRICTIONLESS4)
+# The newest Datasette 1.0 alpha, for the smoke test of the site on it (tests/test_datasette1.py).
+$(DATASETTE1): requirements-datasette1.lock
+	$(PYTHON) -m venv $(DS1_VENV)
+	$(DS1_VENV)/bin/python -m pip install --quiet -r requirements-datasette1.lock
+	touch $(DATASETTE1)
+
+tools: $(CFFCONVERT) $(MLCROISSANT) $(FRICTIONLESS4) $(DATASETTE1)
 
 build: $(STAMP)
 	$(PY) -m scripts build
@@ -57,7 +65,7 @@ test: $(STAMP) tools
 
 # The quick tier: no browser, no cffconvert, no server processes, no private builds.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert"
+	$(PY) -m pytest -n 2 -m "not slow and not browser and not server and not cffconvert and not datasette1"
 
 docs: $(STAMP)
 	$(PY) -m scripts docs

@@ -6,8 +6,9 @@ slowest answer to a cached page asked for meanwhile.
     .venv/bin/python bench/facet_flood.py --only with     # only the guarded instance
     .venv/bin/python bench/facet_flood.py --count 200
 
-The server is started as `python -m scripts serve` starts it (scripts/serve/instance.py), on
-the build in build/; "without" uses a copy of site/plugins/ without requests_guard.py.
+The server is one `datasette serve` process with the site's arguments (scripts/serve/instance.py
+`serve_arguments`: its memory is what is measured), on the build in build/; "without" uses a
+copy of site/plugins/ without request_pipeline.py, the one asgi_wrapper that runs the guard.
 """
 
 import argparse
@@ -54,7 +55,7 @@ def fetch(url, timeout=600):
 
 def start(project, plugins_dir):
     port = free_port()
-    args = instance.command(project, port, workers=1)  # one worker process: its memory is what is measured
+    args = [instance.datasette_executable(), "serve", *instance.serve_arguments(project, port)]
     args[args.index("--plugins-dir") + 1] = str(plugins_dir)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -72,7 +73,7 @@ def start(project, plugins_dir):
 def measure(project, plugins_dir, count):
     process, base = start(project, plugins_dir)
     try:
-        fetch(base + CACHED_PAGE)  # now in the page cache
+        fetch(base + CACHED_PAGE)  # rendered once before the flood
         rss_before = memory_kb(process.pid, "VmRSS")
         query = "&".join(f"_facet={COLUMNS[i % len(COLUMNS)]}" for i in range(count))
         slowest, stop = [0.0], threading.Event()
@@ -116,7 +117,7 @@ def main():
     plugins = project.site_dir / "plugins"
     runs = {}
     with tempfile.TemporaryDirectory() as unguarded:
-        for name in sorted(p.name for p in plugins.glob("*.py") if p.name != "requests_guard.py"):
+        for name in sorted(p.name for p in plugins.glob("*.py") if p.name != "request_pipeline.py"):
             shutil.copy(plugins / name, Path(unguarded) / name)
         for label, folder in (("with", plugins), ("without", Path(unguarded))):
             if args.only in (None, label):

@@ -4,7 +4,7 @@
 
 For each size, in a temporary copy of the project (never the repository's data/):
 1. writes synthetic rating sets as contributed files (each labelled SYNTHETIC inside);
-2. runs the real build (scripts.pipeline.build.build) in its own process: wall time, the time of
+2. runs the real build (scripts.build.build) in its own process: wall time, the time of
    each stage, peak memory of the whole process tree (sum of PSS, sampled every second)
    and of the build process alone (ru_maxrss), and the database size;
 3. runs the bare baseline in its own process on the same ratings.csv: frictionless
@@ -78,7 +78,7 @@ def make_project(folder, total):
 
 
 def child_build(folder):
-    from scripts.pipeline.build import build
+    from scripts.build import build
 
     timings = {}
     start = time.perf_counter()

@@ -1,33 +1,27 @@
-"""Load figures for the published instance, on 127.0.0.1 only.
+"""Load figures of the served site, on 127.0.0.1 only, in one run, as ratios to nginx serving
+a static file (the same JSON body, one worker): the ceiling this machine sets.
 
-Starts Datasette exactly as `python -m scripts serve` does (scripts/serve/instance.py
-command(): one worker process per core, scripts/serve/workers.py; --workers N to compare)
-on the built database and measures with wrk at 10 connections, every figure also
-as a ratio to the ceiling this machine sets in the same run (the same JSON body served as a
-static file by nginx, one worker):
+Four ways to serve the same build are measured, each started fresh:
 
-  1. startup: a fresh server's first answer, how long the page cache's warm-up takes
-     (GET /-/warm, site/plugins/cache.py), and how fast pages answer meanwhile;
-  2. cached pages: the index page, a table page, a row page, a saved query, the JSON API and
-     a search, each URL asked again and again;
-  3. first visits to canonical pages: for each kind (index, database page, every table page,
-     every table's JSON, every row page, every saved query, the downloads) a FRESH server,
-     nothing asked before, then every URL of the kind in turn: requests/s, latency, and how
-     many answers came from the cache;
-  4. pages nobody can know in advance (a filter, a facet, a sort, a search, a table and the
-     index page with an unknown parameter, arbitrary SQL): every URL new, so Datasette
-     renders each (goal: >= 200 req/s, p99 < 150 ms; the index page no slower than a table);
-  5. while 10 connections send hostile SQL (endless recursion, a cross join, blob bombs,
-     writes, ATTACH, PRAGMA), the normal pages' latency (goal: p99 < 500 ms), and how the
-     hostile ones ended.
+  old          the serve of commit 5a828a7 (its in-process page cache, warmed at start, and
+               its own worker-process launcher), from a checkout given with --old;
+  stock        a plain `datasette serve` of the same database with the inspect file, metadata
+               and settings, without the site's plugins or templates (Datasette alone);
+  new          `longlist serve` as it is now (gunicorn, uvicorn workers, scripts/serve/instance.py);
+  new + proxy  the same behind deploy/nginx-longlist.conf, filled by `longlist warm`.
 
-Prerequisites: a build (`make build`) and two Debian packages:
+For each: cached pages (one URL again and again: the index, a table, a row, a saved query, the
+JSON API, a search), first visits (a fresh server, every canonical URL of each kind in turn:
+the first round is every URL's first visit), never-seen pages (a filter, a facet, a sort ...,
+each URL made new by an unused _unique=N parameter), normal pages while 10 connections send
+hostile SQL, and the peak memory of every process of the serve.
+
+Prerequisites: builds of both checkouts (`make build`), and
     apt-get install -y wrk nginx-light
+    git worktree add /tmp/old-serve 5a828a7 && (cd /tmp/old-serve && ../../$PWD/.venv/bin/python -m scripts build)
 Usage, from the repository root:
-    .venv/bin/python bench/serve_load.py                  # 10,000 requests per page
-    .venv/bin/python bench/serve_load.py --requests 2000  # a quicker look
-    .venv/bin/python bench/serve_load.py --root /tmp/old-checkout   # another checkout's site (before/after)
-    .venv/bin/python bench/serve_load.py --workers 1      # one worker process, as `datasette serve` runs
+    .venv/bin/python bench/serve_load.py --old /tmp/old-serve
+    .venv/bin/python bench/serve_load.py --only new,proxy --requests 2000   # a quicker look
 Every run is bounded: at most --requests per page and --max-seconds per measurement.
 """
 
@@ -53,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL  # noqa: E402
 from scripts.core.paths import Project  # noqa: E402
-from scripts.serve import instance  # noqa: E402
+from scripts.serve import instance, proxy, warm  # noqa: E402
 
 HOST = "127.0.0.1"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -77,10 +71,9 @@ UNKNOWN = [
     ("arbitrary SQL", "/longlist.json?sql=select+kind%2C+count(*)+from+arguments+group+by+kind"),
 ]
 STATIC_OF = "/longlist/theories.json"  # the page whose body nginx serves as a file
-UP_PATH = "/-/versions.json"  # asked until a server answers: a page no cache keeps
-GOAL_RPS, GOAL_P99_MS = 500, 50  # cached and canonical pages
-UNKNOWN_GOAL_RPS, UNKNOWN_GOAL_P99_MS = 200, 150
+UP_PATH = "/-/versions.json"  # asked until a server answers
 HOSTILE_GOAL_P99_MS = 500
+PROXY_GOAL = 0.5  # cached pages behind the proxy: at least half of nginx's static file
 
 
 def canonical_pages(project):
@@ -243,7 +236,7 @@ def peak_rss_mb(pid):
 
 
 def warm_status(base):
-    """GET /-/warm's JSON, or None where the site has no warm-up (another checkout)."""
+    """GET /-/warm's JSON where the site has the old in-process warm-up, else None."""
     try:
         with urllib.request.urlopen(base + "/-/warm", timeout=10) as response:
             return json.loads(response.read())
@@ -251,165 +244,179 @@ def warm_status(base):
         return None
 
 
-def wait_for_warm_up(base, seconds=120):
-    """Until the warm-up is done: (its status, latencies in ms of canonical pages asked meanwhile)."""
-    deadline, latencies = time.monotonic() + seconds, []
+def wait_for_warm_up(base, seconds=180):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = warm_status(base)
         if status is None or status["state"] == "done":
-            return status, latencies
-        for path in ("/", "/longlist/theories", "/longlist/theories/9"):
-            started = time.perf_counter()
-            urllib.request.urlopen(base + path, timeout=30).read()
-            latencies.append((time.perf_counter() - started) * 1000)
-    raise SystemExit("error: the warm-up did not finish")
+            return
+        time.sleep(0.5)
+    raise SystemExit("error: the old warm-up did not finish")
 
 
-def start_server(command, base, log):
-    """A fresh server: (process context, seconds from start to its first answer)."""
-    started = time.monotonic()
-    server = running(command, base + UP_PATH, log)
-    process = server.__enter__()
-    return server, process, time.monotonic() - started
+@contextlib.contextmanager
+def serving(way, project, old, workdir, log):
+    """A fresh server of `way`: yields the base URL to measure and the process whose tree is the serve."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    if way == "old":
+        command, cwd = [sys.executable, "-m", "scripts", "serve", "--port", str(port)], old.root
+    elif way == "stock":
+        command = [instance.datasette_executable(), "serve", "--immutable", str(project.db_path)]
+        command += ["--inspect-file", str(instance.inspect_path(project)), "--metadata", str(project.metadata_path)]
+        command += [part for mount, folder in instance.site_paths(project)["static"] for part in ("--static", f"{mount}:{folder}")]
+        command += ["--host", HOST, "--port", str(port), *instance.setting_options()]
+        cwd = project.root
+    else:
+        command, cwd = instance.command(project, port), project.root
+    process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(base + UP_PATH)
+        wait_for_warm_up(base)
+        if way != "proxy":
+            yield base, process
+            return
+        front_port = free_port()
+        front = f"http://{HOST}:{front_port}"
+        nginx = proxy.start(workdir / f"proxy-{front_port}", f"{HOST}:{front_port}", f"{HOST}:{port}")
+        try:
+            wait_until_up(front + UP_PATH)
+            warm.warm(project, front + "/", say=lambda line: print("  " + line, file=sys.stderr, flush=True))
+            yield front, process
+        finally:
+            nginx.terminate()
+            nginx.wait(10)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
-def row(label, path, figures, static_rps=None, goal=(GOAL_RPS, GOAL_P99_MS)):
-    ratio = f"{figures['rps'] / static_rps:9.1%}" if static_rps else " " * 9
-    met = "yes" if figures["rps"] >= goal[0] and figures["p99_ms"] < goal[1] and figures["errors"] == 0 else "no"
+def measure(way, project, old, workdir, log, args, kinds, body):
+    # the ceiling, measured just before this way: on a shared machine the load changes between ways
+    with static_server(body, workdir / f"static-{way}") as static_url:
+        figures = {"way": way, "static": run_wrk(static_url, args.connections, args.requests, args.max_seconds)}
+    with serving(way, project, old, workdir, log) as (base, process):
+        for _, path in PAGES:  # a first request fills a cache where nothing warmed it
+            for _ in range(3):
+                urllib.request.urlopen(base + path, timeout=60).read()
+        figures["cached"] = [(label, path, run_wrk(base + path, args.connections, args.requests, args.max_seconds)) for label, path in PAGES]
+        figures["unknown"] = [
+            (label, path, run_wrk(base + path, args.connections, args.first_visits, args.max_seconds, unique=True)) for label, path in UNKNOWN
+        ]
+        # stock Datasette has none of the site's limits: a blob bomb can take all the machine's memory
+        figures["hostile"] = under_hostile_load(base, args) if way != "stock" else None
+        figures["memory"] = peak_rss_mb(process.pid)
+    print(f"  {way}: cached, never-seen and hostile measured", file=sys.stderr, flush=True)
+    figures["first"] = []
+    for kind, paths in kinds.items():
+        with serving(way, project, old, workdir, log) as (base, _):
+            requests = max(len(paths), min(args.first_visits, 5 * len(paths)))
+            figures["first"].append((kind, f"{len(paths)} URL(s) in turn", run_wrk(base + "/", args.connections, requests, args.max_seconds, paths)))
+    print(f"  {way}: first visits measured", file=sys.stderr, flush=True)
+    return figures
+
+
+def mean_rps(rows):
+    return sum(figures["rps"] for _, _, figures in rows) / len(rows)
+
+
+def worst_p99(rows):
+    return max(figures["p99_ms"] for _, _, figures in rows)
+
+
+HEADER_LINE = f"{'page':<14} {'path':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'cached':>6} {'vs static':>9}"
+
+
+def row(label, path, figures, static_rps):
     hits = f"{figures['hits'] / figures['requests']:6.0%}" if figures["requests"] else "     -"
     return (
         f"{label:<14} {path[:38]:<38} {figures['rps']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
-        f"{figures['requests']:9d} {figures['errors']:7d} {hits} {ratio}  {met}"
+        f"{figures['requests']:9d} {figures['errors']:7d} {hits} {figures['rps'] / static_rps:9.1%}"
     )
 
 
-HEADER_LINE = f"{'page':<14} {'path':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'cached':>6} {'vs static':>9}  goal"
+NAMES = {"old": "old (5a828a7)", "stock": "stock datasette", "new": "new serve", "proxy": "new + proxy"}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=10_000, help="requests per cached page (default 10000)")
+    parser.add_argument("--old", type=Path, default=None, help="a checkout of 5a828a7, built (the old serve)")
+    parser.add_argument("--only", default="old,stock,new,proxy", help="which ways to serve, comma-separated (default: all four)")
+    parser.add_argument("--requests", type=int, default=5_000, help="requests per cached page (default 5000)")
     parser.add_argument("--connections", type=int, default=10)
-    parser.add_argument("--first-visits", type=int, default=1_000, help="requests per kind of canonical page, and per unknown page (default 1000)")
-    parser.add_argument("--max-seconds", type=int, default=60, help="cap on each measurement (default 60)")
-    parser.add_argument("--hostile-seconds", type=int, default=15, help="length of the hostile-SQL phase (default 15)")
-    parser.add_argument("--skip-hostile", action="store_true", help="leave out the hostile-SQL phase")
-    parser.add_argument("--skip-first-visits", action="store_true", help="leave out the fresh servers of the first-visit phase")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: as `serve` runs, one per core)")
-    parser.add_argument("--root", type=Path, default=None, help="the checkout whose build and site to serve (default: this one)")
-    parser.add_argument(
-        "--setting",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="try a Datasette setting other than scripts/serve/instance.py's (an experiment, not the served instance)",
-    )
+    parser.add_argument("--first-visits", type=int, default=500, help="requests per kind of canonical page, and per never-seen page (default 500)")
+    parser.add_argument("--max-seconds", type=int, default=30, help="cap on each measurement (default 30)")
+    parser.add_argument("--hostile-seconds", type=int, default=10, help="length of the hostile-SQL phase (default 10)")
     args = parser.parse_args(argv)
     missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()]
     if missing:
         raise SystemExit(f"error: {', '.join(missing)} not found; install with: apt-get install -y wrk nginx-light")
     os.environ["PATH"] += os.pathsep + "/usr/sbin"
-    project = Project(args.root.resolve()) if args.root else Project()
-    if not project.db_path.exists():
-        raise SystemExit(f"error: {project.rel(project.db_path)} not built yet; run `make build` first")
-    if args.root:  # that checkout's own serve command (its plugins, settings, inspect file)
-        sys.path.insert(0, str(project.root))
-        for name in [m for m in sys.modules if m == "scripts" or m.startswith("scripts.")]:
-            del sys.modules[name]
-        from scripts.serve import instance as served
-    else:
-        served = instance
-
-    def command(port):
-        args_ = served.command(project, port, **({"workers": args.workers} if args.workers is not None else {}))
-        for name, value in args.setting:  # an experiment: the same command with other values
-            args_ += ["--setting", name, value]
-        return args_
-
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    print("serving: " + " ".join(command(port)[1:]).replace(str(project.root) + "/", ""), flush=True)
+    project = Project()
+    ways = [way for way in args.only.split(",") if way]
+    if "old" in ways and not args.old:
+        raise SystemExit("error: give the old serve's checkout with --old (or leave it out with --only new,proxy,stock)")
+    old = Project(args.old.resolve()) if args.old else None
+    for checked in [project] + ([old] if old else []):
+        if not checked.db_path.exists():
+            raise SystemExit(f"error: {checked.db_path} not built yet; run `make build` there first")
     print(f"load average at the start: {os.getloadavg()[0]:.2f} (2 cores: other work slows every figure)", flush=True)
     kinds = canonical_pages(project)
-    with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp, open(Path(tmp) / "datasette.log", "wb") as log:
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp, open(Path(tmp) / "serve.log", "wb") as log:
         workdir = Path(tmp)
-        server, process, first_answer = start_server(command(port), base, log)
-        try:
-            warm, during = wait_for_warm_up(base)
+        with serving("new", project, old, workdir, log) as (base, _):
             body = urllib.request.urlopen(base + STATIC_OF, timeout=30).read()
-            pages = []
-            for label, path in PAGES:
-                for _ in range(5):  # a first request stores the page where nothing warmed it
-                    urllib.request.urlopen(base + path, timeout=30).read()
-                pages.append((label, path, run_wrk(base + path, args.connections, args.requests, args.max_seconds)))
-            print("  measured cached pages", file=sys.stderr, flush=True)
-            unknown = [(label, path, run_wrk(base + path, args.connections, args.first_visits, args.max_seconds, unique=True)) for label, path in UNKNOWN]
-            print("  measured unknown pages", file=sys.stderr, flush=True)
-            normal, hostile = under_hostile_load(base, args) if not args.skip_hostile else (None, None)
-            peak_memory = peak_rss_mb(process.pid)
-        finally:
-            server.__exit__(None, None, None)
-        first_visits = []
-        if not args.skip_first_visits:
-            for kind, paths in kinds.items():
-                fresh_port = free_port()
-                fresh = f"http://{HOST}:{fresh_port}"
-                server, _, _ = start_server(command(fresh_port), fresh, log)
-                try:
-                    wait_for_warm_up(fresh)
-                    requests = max(len(paths), min(args.first_visits, 20 * len(paths)))
-                    first_visits.append((kind, f"{len(paths)} URL(s) in turn", run_wrk(fresh + "/", args.connections, requests, args.max_seconds, paths)))
-                finally:
-                    server.__exit__(None, None, None)
-                print(f"  measured first visits: {kind}", file=sys.stderr, flush=True)
-        with static_server(body, workdir / "nginx") as static_url:
-            static = run_wrk(static_url, args.connections, args.requests, args.max_seconds)
-    load = os.getloadavg()[0]
-
-    ceiling = static["rps"]
-    print(f"\n{args.connections} connections (wrk, 1 thread); nginx's static file ceiling: {ceiling:,.0f} req/s; load average at the end: {load:.2f}")
-    print(f"\nstartup: first answer {first_answer:.2f} s after the server was started", end="")
-    if warm is None:
-        print("; no warm-up (this site has no /-/warm)")
-    else:
-        meanwhile = sorted(during)
+        for way in ways:
+            results[way] = measure(way, project, old, workdir, log, args, kinds, body)
+    statics = ", ".join(f"{NAMES[way]} {figures['static']['rps']:,.0f}" for way, figures in results.items())
+    print(f"\n{args.connections} connections (wrk, 1 thread); load average at the end: {os.getloadavg()[0]:.2f}")
+    print(f"nginx's static file ({len(body):,} B JSON, 1 worker), measured just before each way: {statics} req/s")
+    print("\nSummary (mean req/s over the pages of each group, as a share of nginx's static file just before; p99 the worst page's):")
+    print(f"{'':<16} {'cached':>16} {'first visits':>16} {'never seen':>16} {'hostile p99':>12} {'memory':>14}")
+    for way, figures in results.items():
+        ceiling = figures["static"]["rps"]
+        cells = []
+        for group in ("cached", "first", "unknown"):
+            rows = figures[group]
+            cells.append(f"{mean_rps(rows) / ceiling:6.1%} p99 {worst_p99(rows):4.0f}")
+        hostile = f"{figures['hostile'][0]['p99_ms']:9.0f} ms" if figures["hostile"] else f"{'-':>12}"
+        memory = figures["memory"]
         print(
-            f"; warm-up: {warm['pages']} canonical pages ({warm['bytes'] / 1e6:.1f} MB) in {warm['seconds']:.2f} s; "
-            + (f"pages asked meanwhile: {len(meanwhile)}, p50 {meanwhile[len(meanwhile) // 2]:.0f} ms, max {meanwhile[-1]:.0f} ms" if meanwhile else "")
+            f"{NAMES[way]:<16} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} {hostile} "
+            f"{sum(mb for _, mb in memory):6.0f} MB/{len(memory)}"
         )
-    print(
-        f"\ncached: the same URL again and again, up to {args.requests} requests or {args.max_seconds}s per page "
-        f"(goal >= {GOAL_RPS} req/s, p99 < {GOAL_P99_MS} ms)"
-    )
-    print(HEADER_LINE)
-    for label, path, figures in pages:
-        print(row(label, path, figures, ceiling))
-    print(row("static file", f"nginx, 1 worker, {len(body)} B JSON", static))
-    if first_visits:
-        print("\nfirst visits to canonical pages: a fresh server for each kind, its URLs in turn (the first round is every URL's first visit)")
-        print(HEADER_LINE)
-        for label, path, figures in first_visits:
-            print(row(label, path, figures, ceiling))
-    print(
-        f"\nunknown pages: every URL new (an unused _unique=N parameter), so rendered by Datasette; up to {args.first_visits} requests each "
-        f"(goal >= {UNKNOWN_GOAL_RPS} req/s, p99 < {UNKNOWN_GOAL_P99_MS} ms)"
-    )
-    print(HEADER_LINE)
-    for label, path, figures in unknown:
-        print(row(label, path, figures, ceiling, (UNKNOWN_GOAL_RPS, UNKNOWN_GOAL_P99_MS)))
-    if args.skip_hostile:
-        return 0
-    print(f"\nwhile {args.connections} connections sent hostile SQL for {args.hostile_seconds}s:")
-    print(
-        f"  normal pages (rotating): {normal['rps']:.0f} req/s ({normal['rps'] / ceiling:.1%} of static), p50 {normal['p50_ms']:.1f} ms, "
-        f"p99 {normal['p99_ms']:.1f} ms, max {normal['max_ms']:.1f} ms, {normal['errors']} errors in {normal['requests']} requests "
-        f"(goal p99 < {HOSTILE_GOAL_P99_MS} ms: {'yes' if normal['p99_ms'] < HOSTILE_GOAL_P99_MS else 'no'})"
-    )
-    statuses = ", ".join(f"{n} x {status}" for status, n in sorted(hostile["statuses"].items()))
-    print(f"  hostile queries: {hostile['requests']} answered ({statuses}), p99 {hostile['p99_ms']:.0f} ms, max {hostile['max_ms']:.0f} ms")
-    each = ", ".join(f"{mb:.0f}" for _, mb in peak_memory)
-    print(f"  the server's peak memory over the whole run: {sum(mb for _, mb in peak_memory):.0f} MB in {len(peak_memory)} processes ({each} MB)")
+    if "proxy" in results:
+        share = mean_rps(results["proxy"]["cached"]) / results["proxy"]["static"]["rps"]
+        print(f"\ngoal: cached pages behind the proxy at >= {PROXY_GOAL:.0%} of nginx static: {share:.1%} ({'yes' if share >= PROXY_GOAL else 'no'})")
+    if "new" in results and "stock" in results:
+        new, stock = mean_rps(results["new"]["unknown"]), mean_rps(results["stock"]["unknown"])
+        print(f"goal: the new serve no slower than stock Datasette for never-seen pages: {new:.0f} vs {stock:.0f} req/s ({'yes' if new >= stock else 'no'})")
+    for way, figures in results.items():
+        if not figures["hostile"]:
+            continue
+        normal, _ = figures["hostile"]
+        met = "yes" if normal["p99_ms"] < HOSTILE_GOAL_P99_MS else "no"
+        print(f"goal: p99 < {HOSTILE_GOAL_P99_MS} ms for normal pages under hostile SQL, {NAMES[way]}: {normal['p99_ms']:.0f} ms ({met})")
+    for way, figures in results.items():
+        ceiling = figures["static"]["rps"]
+        print(f"\n== {NAMES[way]} (nginx static just before: {ceiling:,.0f} req/s) ==")
+        for title, group in (("cached", "cached"), ("first visits (fresh server, each URL in turn)", "first"), ("never seen (every URL new)", "unknown")):
+            print(f"{title}:\n{HEADER_LINE}")
+            for label, path, one in figures[group]:
+                print(row(label, path, one, ceiling))
+        if figures["hostile"]:
+            normal, hostile = figures["hostile"]
+            statuses = ", ".join(f"{n} x {status}" for status, n in sorted(hostile["statuses"].items()))
+            print(
+                f"under hostile SQL: normal pages {normal['rps']:.0f} req/s, p50 {normal['p50_ms']:.1f} ms, p99 {normal['p99_ms']:.1f} ms, "
+                f"{normal['errors']} errors; hostile queries {hostile['requests']} answered ({statuses})"
+            )
+        print("peak memory: " + ", ".join(f"{mb:.0f}" for _, mb in figures["memory"]) + " MB")
     return 0
 
 

@@ -1,6 +1,7 @@
 -- wrk script for bench/serve_load.py: stops after WRK_REQUESTS_PER_THREAD responses (use
 -- one thread), rotates through WRK_PATHS (paths separated by newlines) if given, counts
--- responses by status and those served from the page cache (x-longlist-cache: HIT), and prints one JSON line of figures at the end. WRK_UNIQUE=1 makes
+-- responses by status and those served from a cache (nginx's x-cache-status: HIT, or the old
+-- in-process cache's x-longlist-cache: HIT), and prints one JSON line of figures at the end. WRK_UNIQUE=1 makes
 -- every URL unique (a never-seen query parameter), as a crawler's would be.
 local limit = tonumber(os.getenv("WRK_REQUESTS_PER_THREAD") or "0")
 local paths = {}
@@ -38,7 +39,7 @@ end
 function response(status, headers, body)
   count = count + 1
   statuses[status] = (statuses[status] or 0) + 1
-  if headers["x-longlist-cache"] == "HIT" then
+  if headers["X-Cache-Status"] == "HIT" or headers["x-cache-status"] == "HIT" or headers["x-longlist-cache"] == "HIT" then
     hits = hits + 1
   end
   if limit > 0 and count == limit then

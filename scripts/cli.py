@@ -20,6 +20,8 @@ def parser():
     serve = commands.add_parser("serve", help="serve the built database with Datasette on 127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at most 8)")
+    warm = commands.add_parser("warm", help="ask a served site (or the proxy cache in front of it) for every canonical page once")
+    warm.add_argument("url", help="the site's address, e.g. http://127.0.0.1:8080/")
     commands.add_parser("clean", help="delete build/ and dist/, keep releases/ (a refused commit journal is discarded unexecuted)")
     commands.add_parser("release", help="build dist/<name>-<version>/ (package zip, SQLite database, SHA256SUMS) and record releases/<version>/manifest.json")
     diff = commands.add_parser("diff", help="what changed between two versions of the package, as a CHANGELOG draft (Markdown) or JSON")
@@ -51,7 +53,7 @@ def require_built(project):
 def run(project, args):
     """Call the command's one function; imports stay inside so each command loads only what it needs."""
     if args.command == "build":
-        from scripts.pipeline.build import build
+        from scripts.build import build
 
         build(project)
     elif args.command == "docs":
@@ -59,19 +61,23 @@ def run(project, args):
 
         docs.write(project, check=args.check)
     elif args.command == "serve":
-        from scripts.pipeline.commit import exclusive
+        from scripts.core.commit import exclusive
         from scripts.serve import instance
 
         with exclusive(project):  # an interrupted build or import is finished or undone first
             require_built(project)
         instance.serve(project, args.port or instance.DEFAULT_PORT, workers=args.workers)
+    elif args.command == "warm":
+        from scripts.serve import warm
+
+        return 1 if warm.warm(project, args.url) else 0
     elif args.command == "clean":
-        from scripts.pipeline.commit import clean
+        from scripts.core.commit import clean
 
         clean(project)
     elif args.command == "release":
-        from scripts.pipeline.commit import exclusive
-        from scripts.release.make_release import release
+        from scripts.core.commit import exclusive
+        from scripts.make_release import release
 
         with exclusive(project):  # an interrupted build or import is finished or undone first
             release(project)
@@ -95,7 +101,7 @@ def run(project, args):
 
         return rate.run(project)
     elif args.command == "import-ratings":
-        from scripts.pipeline.commit import exclusive
+        from scripts.core.commit import exclusive
         from scripts.ratings import importer
 
         with exclusive(project):  # an interrupted build or import is finished or undone first

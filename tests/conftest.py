@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.pipeline.build import build
+from scripts.build import build
 from scripts.publishing import charts
 from tests.helpers import (
     CHROMIUM,

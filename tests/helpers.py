@@ -17,8 +17,9 @@ Which fixture to use (defined in tests/conftest.py):
   copy, for a test that only replaces files (see its docstring).
 
 Markers (declared in pyproject.toml): `slow` (private full builds or long runs), `server` (a
-real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv).
-`make test-fast` leaves all four out; conftest.py adds `server`/`browser` by itself to every
+real Datasette process), `browser` (chromium), `cffconvert` (the cffconvert tool venv), `datasette1`
+(the Datasette 1.0 alpha tool venv).
+`make test-fast` leaves all five out; conftest.py adds `server`/`browser` by itself to every
 test that uses a fixture named `server`/`browser`. More in docs/testing.md.
 """
 
@@ -41,8 +42,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts.core.commit import LOCK_NAME
 from scripts.core.paths import Project
-from scripts.pipeline.commit import LOCK_NAME
 from scripts.serve import instance
 
 REPO = Project()

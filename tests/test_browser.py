@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.pipeline.build import built_zip_name
+from scripts.build import built_zip_name
 from scripts.publishing import charts
 from tests.helpers import REPO, Tab, enough_to_draw, fetch_json, plottable, svg_marks
 
@@ -189,7 +189,7 @@ def test_argument_map_pages_read_at_phone_and_desktop_width(browser, server, wid
         tab.context.close()
 
 
-# Table pages as site/plugins/fast_render.py writes their tables (no cache holds these URLs)
+# Table pages no proxy cache holds in advance (a filter, a facet, a sort), as Datasette renders them
 UNKNOWN_TABLE_PAGES = {
     # page: (the column it is sorted by or None, words a reader needs to see)
     "/longlist/arguments?kind=claim": (None, ["claim", "a0"]),

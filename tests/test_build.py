@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from frictionless import validate
 
+from scripts.build import build, built_zip_name
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, built_zip_name
 from tests.helpers import copy_inputs, output_snapshot, quiet
 
 

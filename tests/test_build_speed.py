@@ -4,8 +4,8 @@ outputs are byte-identical either way (timings are in bench/build_speed.py, not 
 
 import pytest
 
+from scripts.build import build
 from scripts.pipeline import package
-from scripts.pipeline.build import build
 from scripts.publishing import charts
 from tests.helpers import output_snapshot, quiet
 

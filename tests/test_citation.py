@@ -8,8 +8,8 @@ import subprocess
 import pytest
 import yaml
 
+from scripts.build import built_status
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import built_status
 from scripts.publishing import citation
 from tests.helpers import REPO
 

@@ -63,7 +63,9 @@ def test_the_cycle_check_finds_a_cycle():
 
 
 def test_modules_are_grouped_by_job():
-    assert not [p.name for p in SCRIPTS.glob("*.py") if p.name not in {"__init__.py", "__main__.py", "cli.py"}]
+    """At the top only the command line and the two orchestrators (a build, a release), which
+    call the stages of every sub-package below them."""
+    assert not [p.name for p in SCRIPTS.glob("*.py") if p.name not in {"__init__.py", "__main__.py", "cli.py", "build.py", "make_release.py"}]
 
 
 def test_ruff_passes():
@@ -74,3 +76,46 @@ def test_ruff_passes():
         pytest.fail("ruff is not installed; run `make install` (it is pinned in requirements.lock)")
     result = subprocess.run([str(ruff), "check", "scripts", "tests", "bench", "site"], cwd=REPO.root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The sub-packages of scripts/, highest first: a module imports only from its own package or a
+# lower one. At the top, the command line and the two orchestrators call into all of them.
+LAYERS = [
+    "scripts.cli | scripts.build | scripts.make_release",
+    "scripts.serve",
+    "scripts.release",
+    "scripts.publishing",
+    "scripts.ratings",
+    "scripts.pipeline",
+    "scripts.core",
+]
+
+
+def layer_of(module):
+    for rank, layer in enumerate(LAYERS):
+        for part in layer.split(" | "):
+            if module == part or module.startswith(part + "."):
+                return rank
+    return None
+
+
+def layer_violations(graph):
+    wrong = []
+    for module, imported in sorted(graph.items()):
+        for other in sorted(imported):
+            here, there = layer_of(module), layer_of(other)
+            if here is not None and there is not None and there < here:
+                wrong.append(f"{module} imports {other} from a higher layer")
+    return wrong
+
+
+def test_sub_packages_import_only_downward():
+    graph = import_graph()
+    assert {layer_of(module) for module in graph if module not in ("scripts", "scripts.__main__")} <= set(range(len(LAYERS))), "every module is in a layer"
+    assert layer_violations(graph) == []
+
+
+def test_the_layer_check_finds_an_upward_import():
+    assert layer_violations({"scripts.pipeline.parse": {"scripts.publishing.charts"}, "scripts.publishing.charts": {"scripts.pipeline.parse"}}) == [
+        "scripts.pipeline.parse imports scripts.publishing.charts from a higher layer"
+    ]

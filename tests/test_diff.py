@@ -18,9 +18,9 @@ from scripts.cli import main
 from scripts.core import sizes
 from scripts.core.errors import BuildError
 from scripts.core.paths import Project
+from scripts.make_release import recorded_manifests
 from scripts.release import diff, package_reader
 from scripts.release.bundle import write_zip
-from scripts.release.make_release import recorded_manifests
 from tests.helpers import REPO, committed, edited, row, write_package
 
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from frictionless import Package
 
+from scripts.build import build, built_status, built_zip_name
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, built_status, built_zip_name
 from scripts.publishing import charts, citation, docs, zenodo
 from scripts.release import bundle, status
 from tests.helpers import REPO, Tab, copy_inputs, quiet, releasable_copy
@@ -98,7 +98,7 @@ def test_the_build_says_whether_it_is_its_versions_release_wherever_the_version_
 @pytest.mark.slow
 def test_a_released_build_names_its_version_plainly(tmp_path):
     """After `make release`, a build of the same inputs is that release: plain name, plain version."""
-    from scripts.release.make_release import release
+    from scripts.make_release import release
 
     project = releasable_copy(tmp_path)
     release(project, progress=quiet)
@@ -147,17 +147,14 @@ def test_index_page_carries_a_schema_org_dataset(client, built, descriptor):
 
 
 def test_jsonld_cannot_close_its_script_element():
-    metadata = {"dataset_jsonld": {"name": "</script><b>x", "distribution": []}}
+    config = {"dataset_jsonld": {"name": "</script><b>x", "distribution": []}}
 
     class Fake:
-        def metadata(self, key):
-            return metadata[key]
+        def plugin_config(self, name):
+            return config if name == "longlist-site" else None
 
         def absolute_url(self, request, path):
             return "http://h" + path
-
-        def plugin_config(self, name):
-            return None
 
         class urls:
             @staticmethod

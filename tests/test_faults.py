@@ -1,7 +1,7 @@
 """Faults during a build (a move that fails, an interrupt, a full disk) leave the previous
 outputs exactly as they were: never a mix of old and new files.
 
-The faults are injected into the real os.replace of scripts/pipeline/commit.py, under the real
+The faults are injected into the real os.replace of scripts/core/commit.py, under the real
 build(). The project rebuilt holds the repository's inputs and, as its previous outputs, other
 bytes for every output (`previous_build`), so that a rebuild replaces each one. So that
 2 x (number of outputs) faults do not each compute the same outputs again, the fault tests
@@ -20,12 +20,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from scripts import build as build_module
+from scripts.build import build, outputs
 from scripts.cli import main
+from scripts.core import commit as commit_module
 from scripts.core.schema import load_descriptor
-from scripts.pipeline import build as build_module
-from scripts.pipeline import commit as commit_module
 from scripts.pipeline import load
-from scripts.pipeline.build import build, outputs
 from tests.helpers import REPO, copy_project, output_snapshot, quiet, replace_bytes
 
 OUTPUT_COUNT = len(outputs(REPO, load_descriptor(REPO)))

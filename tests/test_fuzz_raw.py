@@ -21,8 +21,8 @@ from frictionless import validate
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from scripts.build import build
 from scripts.core.errors import BuildError, BuildErrors
-from scripts.pipeline.build import build
 from scripts.publishing import charts
 from tests.helpers import RAW, REPO, copy_project, output_snapshot, pin_snapshot, quiet, remember_svg, replace_bytes
 

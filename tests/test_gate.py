@@ -13,10 +13,10 @@ import sys
 
 import pytest
 
+from scripts.build import build
 from scripts.cli import main
 from scripts.core import sizes
 from scripts.core.errors import SHOWN_ERRORS
-from scripts.pipeline.build import build
 from scripts.ratings import gate
 from tests.helpers import REPO, DatasetteClient, copy_inputs, quiet
 

@@ -1,8 +1,8 @@
 """Stable identifiers: the committed package keeps every id of the latest release, and the
 check catches a silent renumbering while allowing new ids and corrections."""
 
+from scripts.make_release import latest, recorded_manifests
 from scripts.release import identifiers
-from scripts.release.make_release import latest, recorded_manifests
 from tests.helpers import REPO, committed, edited, row
 
 

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
+from scripts.build import build
 from scripts.cli import main
 from scripts.core.errors import BuildError, BuildErrors
 from scripts.core.schema import load_descriptor
-from scripts.pipeline.build import build
 from scripts.ratings import contributed
 from scripts.ratings import importer as import_ratings
 from tests.helpers import REPO, add_scripts, copy_inputs, quiet, read_csv

@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
+from scripts.build import outputs
 from scripts.cli import main
+from scripts.core import commit as commit_module
 from scripts.core.errors import BuildError
 from scripts.core.schema import load_descriptor
-from scripts.pipeline import commit as commit_module
-from scripts.pipeline.build import outputs
 from tests.helpers import REPO, add_scripts, tree_bytes
 
 

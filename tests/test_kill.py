@@ -1,6 +1,6 @@
 """A build or an import killed (SIGKILL: no handler runs) at any point of its final moves leaves,
 once the next command has run, either the complete old set of outputs or the complete new one
-(scripts/pipeline/commit.py: the journal). Real processes are killed: a commit is stopped at a
+(scripts/core/commit.py: the journal). Real processes are killed: a commit is stopped at a
 chosen move by LONGLIST_COMMIT_TEST, or slowed and killed after a random delay."""
 
 import json
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.build import build, outputs
+from scripts.core import commit as commit_module
 from scripts.core.paths import Project
 from scripts.core.schema import load_descriptor
-from scripts.pipeline import commit as commit_module
-from scripts.pipeline.build import build, outputs
 from tests.helpers import REPO, copy_inputs, quiet
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ DRIVER = """
 import json, sys
 from pathlib import Path
 from scripts.core.paths import Project
-from scripts.pipeline.commit import commit, exclusive
+from scripts.core.commit import commit, exclusive
 project = Project(Path(sys.argv[1]))
 spec = json.loads(sys.argv[2])
 with exclusive(project, progress=lambda message: None):

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from scripts.pipeline.build import built_zip_name
+from scripts.build import built_zip_name
 from tests.helpers import REPO
 
 DOCS = ["README.md", "docs/loading.md"]

@@ -18,8 +18,8 @@ from urllib import robotparser
 import pytest
 import yaml
 
+from scripts.build import built_zip_name
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import built_zip_name
 from scripts.publishing import base_url, citation, croissant, zenodo
 from scripts.release import bundle
 from tests.helpers import REPO, DatasetteClient, copy_inputs
@@ -212,7 +212,7 @@ def behind_plain_http_proxy(built):
     """The built site with base_url set, asked over plain HTTP as a proxy that forwards no
     scheme would ask it (Datasette's test client sends http://localhost)."""
     metadata = yaml.safe_load(built.metadata_path.read_text(encoding="utf-8"))
-    metadata["plugins"]["longlist-discovery"]["base_url"] = BASE
+    metadata["plugins"]["longlist-site"]["base_url"] = BASE
     client = DatasetteClient(built, metadata)
     yield client
     client.close()

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from frictionless import validate
 
+from scripts.build import build
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build
 from scripts.pipeline.load import SQL_TYPES
 from scripts.publishing import docs
 from tests.helpers import REPO, copy_inputs, key_order, quiet

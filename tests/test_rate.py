@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from scripts.build import build
 from scripts.core.schema import load_descriptor
-from scripts.pipeline.build import build
 from scripts.ratings import contributed, rate
 from tests.helpers import REPO, add_scripts, copy_inputs, quiet, read_csv
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.build import build, built_zip_name
 from scripts.core.schema import load_descriptor
 from scripts.pipeline import aggregates
-from scripts.pipeline.build import build, built_zip_name
 from scripts.ratings import compare, contributed
 from tests.helpers import REPO, Tab, copy_inputs, fetch_json, quiet, read_csv, start_server, stop_server
 

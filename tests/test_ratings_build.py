@@ -14,8 +14,8 @@ import pytest
 from frictionless import validate
 from scipy import stats
 
+from scripts.build import build
 from scripts.core.errors import BuildError, BuildErrors
-from scripts.pipeline.build import build
 from scripts.pipeline.package import Validation
 from scripts.publishing import charts
 from tests.helpers import REPO, DatasetteClient, cast, copy_inputs, output_snapshot, quiet, read_csv, remember_svg

@@ -14,12 +14,12 @@ import zipfile
 
 import pytest
 
+from scripts.build import build
 from scripts.core.errors import BuildError
 from scripts.core.paths import Project
-from scripts.pipeline.build import build
+from scripts.make_release import SUMS_NAME, dump_sha256, manifest_text, release
 from scripts.publishing import charts
 from scripts.release import identifiers, package_reader
-from scripts.release.make_release import SUMS_NAME, dump_sha256, manifest_text, release
 from tests.helpers import REPO, add_scripts, copy_project, quiet, releasable_copy, remember_svg
 
 

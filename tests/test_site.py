@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.build import build, built_zip_name
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, built_zip_name
 from scripts.publishing import charts, docs, palette, queries
 from scripts.serve import instance, publish
 from tests.helpers import REPO, SVG, DatasetteClient, enough_to_draw, output_snapshot, plottable, quiet, svg_marks
@@ -287,11 +287,27 @@ def test_robots_txt_keeps_crawlers_off_sql_and_variants(client):
 def test_pages_and_downloads_are_cacheable(client, built, descriptor):
     package = f"/downloads/{built_zip_name(built, descriptor)}"
     for path in ("/", "/longlist/theories", "/longlist/theories_by_group_rank.json", "/robots.txt", package, "/longlist.db"):
-        assert client.get(path).headers["cache-control"] == f"max-age={instance.SETTINGS['default_cache_ttl']}", path
+        assert client.get(path).headers["cache-control"] == f"public, max-age={instance.SETTINGS['default_cache_ttl']}", path
 
 
-def test_serve_command_runs_immutable_with_the_site_and_every_setting(built):
-    args = instance.command(built, 8123)
+def test_serve_command_is_gunicorn_with_uvicorn_workers_on_reuse_port_sockets(built):
+    args = instance.command(built, 8123, workers=3)
+    assert Path(args[0]).name == "gunicorn" and args[args.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
+    assert "--reuse-port" in args and args[args.index("--workers") + 1] == "3" and args[args.index("--bind") + 1] == f"{instance.HOST}:8123"
+    assert args[-1] == f"scripts.serve.asgi:create_app({str(built.root)!r})"
+    assert args[args.index("--pid") + 1] == str(instance.pid_path(built, 8123))
+
+
+def test_served_datasette_has_the_site_and_every_setting(built):
+    datasette = instance.app(built)
+    assert [db.path for name, db in datasette.databases.items() if name != "_internal"] == [str(built.db_path)]
+    assert all(not db.is_mutable for name, db in datasette.databases.items() if name != "_internal")
+    for name, value in instance.SETTINGS.items():
+        assert datasette.setting(name) == value, name
+
+
+def test_plain_datasette_serve_arguments_run_immutable_with_the_site_and_every_setting(built):
+    args = instance.serve_arguments(built, 8123)
     assert args[args.index("--immutable") + 1] == str(built.db_path)
     assert args[args.index("--template-dir") + 1] == str(built.site_dir / "templates")
     assert args[args.index("--plugins-dir") + 1] == str(built.site_dir / "plugins")
@@ -316,7 +332,7 @@ def test_publish_command_matches_serve(platform):
     """Every site option and setting of `serve` reaches `datasette publish`, whatever options
     serve gains later (only the inspect file is made by publish itself, in the image)."""
     args = publish.command(REPO, platform, "longlist")
-    serve_args = instance.command(REPO, 8001)
+    serve_args = instance.serve_arguments(REPO, 8001)
     assert args[1:4] == ["publish", platform, "build/longlist.db"]
     assert serve_args[serve_args.index("--immutable") + 1] == str(REPO.db_path), "publish serves its files immutable (-i) too"
     published = flag_values(args)
@@ -375,7 +391,7 @@ def test_publish_dry_run_prints_one_runnable_line():
 
 
 def test_argument_map_picture_is_fresh_and_draws_every_comment_argument_and_relation(built):
-    from scripts.pipeline.build import ARGUMENT_MAP_DOC
+    from scripts.build import ARGUMENT_MAP_DOC
     from scripts.publishing import argument_map
 
     committed = (REPO.root / ARGUMENT_MAP_DOC).read_text(encoding="utf-8")

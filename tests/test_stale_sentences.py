@@ -8,7 +8,7 @@ one to compare, and the charts that had nothing to draw now draw the set.
 
 import pytest
 
-from scripts.pipeline.build import build
+from scripts.build import build
 from scripts.publishing import charts
 from tests.helpers import REPO, Tab, copy_inputs, fetch_json, plottable, quiet, start_server, stop_server, svg_marks
 

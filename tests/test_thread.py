@@ -5,7 +5,7 @@ import json
 import pytest
 import yaml
 
-from scripts.pipeline.build import AIF_EXPORT
+from scripts.build import AIF_EXPORT
 from tests.helpers import REPO
 
 

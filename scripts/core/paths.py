@@ -84,6 +84,11 @@ class Project:
         return self.root / "dist"
 
     @property
+    def datasette1(self) -> Path:
+        """The Datasette 1.0 alpha of the tool venv the Makefile creates (its smoke test)."""
+        return self.root / ".venv" / "tools" / "datasette1" / "bin" / "datasette"
+
+    @property
     def cffconvert(self) -> Path:
         """The tool venv the Makefile creates (cffconvert cannot share .venv with frictionless)."""
         return self.root / ".venv" / "tools" / "cffconvert" / "bin" / "cffconvert"

@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from scripts.pipeline.normalize import GROUP_SET_ID
+from scripts.core.constants import GROUP_SET_ID
 
 # scipy.stats takes ~0.7 s to import, most of a sub-second build: it is imported only when a
 # rank correlation has to be computed (two sets sharing MIN_SHARED theories); ranks are

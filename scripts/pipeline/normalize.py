@@ -2,8 +2,7 @@
 
 import re
 
-GROUP_SET_ID = "discussion-group"
-
+from scripts.core.constants import GROUP_SET_ID
 
 NATURAL_PARTS = re.compile(r"\d+|[^\d.]+")
 

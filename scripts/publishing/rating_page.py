@@ -19,8 +19,8 @@ ids sorted, no timestamp).
 
 import json
 
+from scripts.core.constants import GROUP_SET_ID
 from scripts.pipeline import aggregates
-from scripts.pipeline.normalize import GROUP_SET_ID
 from scripts.ratings import contributed
 
 

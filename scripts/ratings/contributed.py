@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.core import sizes
+from scripts.core.constants import GROUP_SET_ID
 from scripts.core.errors import BuildError, BuildErrors
-from scripts.pipeline.normalize import GROUP_SET_ID
 from scripts.ratings import gate
 
 HEADER = ["field", "value"]
@@ -401,8 +401,8 @@ def path_for(project, set_id):
 def write_sets(project, sets):
     """Write every set as its own file, all or nothing: nothing is moved into
     data/contrib/ratings/ until every file is written, an existing file is never replaced, and
-    the move is journalled (scripts/pipeline/commit.py), so a killed import leaves none or all."""
-    from scripts.pipeline.commit import commit, exclusive
+    the move is journalled (scripts/core/commit.py), so a killed import leaves none or all."""
+    from scripts.core.commit import commit, exclusive
 
     refused = [  # what the build would refuse is not written (rate, import-ratings)
         BuildError(project.rel(path_for(project, s.id)), problem, field=key)

@@ -3,14 +3,18 @@
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
-from scripts.serve import workers as worker_processes
+from scripts.core import names
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
+MAX_DEFAULT_WORKERS = 8  # each worker holds its own Datasette (~60-100 MB)
+GRACEFUL_TIMEOUT_S = 10
 # Each name/value is passed to Datasette as --setting NAME VALUE (datasette 0.65).
 SETTINGS = {
     "sql_time_limit_ms": 1000,
@@ -27,11 +31,9 @@ SETTINGS = {
     # half of a fresh table page's time); the facets worth showing are set in site/tables.yml.
     "suggest_facets": 0,
 }
-# The build's downloads (the package zip and its .sha256) are served at /downloads/.
-DOWNLOADS_MOUNT = "downloads"
-# The rating page's script and style (site/static/) at /assets/, its data (built) at /rating/.
-ASSETS_MOUNT = "assets"
-RATING_MOUNT = "rating"
+# The build's downloads at /downloads/, the rating page's script and style (site/static/) at
+# /assets/, its data (built) at /rating/: names shared with the plugins (site/plugins/names.py).
+DOWNLOADS_MOUNT, ASSETS_MOUNT, RATING_MOUNT = names.DOWNLOADS_MOUNT, names.ASSETS_MOUNT, names.RATING_MOUNT
 
 
 INSPECT_NAME = "inspect-data.json"
@@ -63,6 +65,30 @@ def inspect_bytes(project, db_path):
     name = Path(project.db_path).stem
     summary = {name: {"hash": hashlib.sha256(data).hexdigest(), "size": len(data), "file": project.rel(project.db_path), "tables": counts}}
     return json.dumps(summary, indent=2).encode("utf-8")
+
+
+# What Datasette 1.0 reads from its configuration file (datasette.yaml) rather than metadata:
+# saved queries, plugin settings, settings, and the table options that are not descriptions.
+TABLE_CONFIG = ("facets", "sort", "sort_desc", "size", "sortable_columns", "label_column", "hidden", "fts_table", "fts_pk", "searchmode", "units")
+BOOLEAN_SETTINGS = ("allow_download", "suggest_facets")  # 1.0's configuration file wants true/false
+
+
+def datasette1_files(metadata):
+    """(metadata, configuration) for Datasette 1.0 from this site's metadata.yml for 0.65: saved
+    queries, plugins, settings and table options moved to the configuration, where 1.0 reads
+    them (it ignores queries left in metadata, and answers 404 for each)."""
+    metadata = json.loads(json.dumps(metadata))  # a copy
+    config = {"settings": {name: bool(value) if name in BOOLEAN_SETTINGS else value for name, value in SETTINGS.items()}}
+    config["plugins"] = metadata.pop("plugins", {})
+    config["databases"] = {}
+    for name, database in (metadata.get("databases") or {}).items():
+        moved = {"queries": database.pop("queries", {}), "tables": {}}
+        for table, options in (database.get("tables") or {}).items():
+            table_config = {key: options.pop(key) for key in list(options) if key in TABLE_CONFIG}
+            if table_config:
+                moved["tables"][table] = table_config
+        config["databases"][name] = moved
+    return metadata, config
 
 
 def site_paths(project):
@@ -105,19 +131,61 @@ def datasette_executable():
 
 
 def serve_arguments(project, port=DEFAULT_PORT, host=HOST):
-    """The arguments of `datasette serve` for this site."""
+    """The arguments of a plain `datasette serve` of this site (one process; what a
+    `datasette publish` image runs, and what the tests compare with)."""
     return ["--immutable", str(project.db_path), *site_options(project), "--host", host, "--port", str(port), *setting_options()]
 
 
+def cores():
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def default_workers():
+    return max(1, min(cores(), MAX_DEFAULT_WORKERS))
+
+
+def pid_prefix(project):
+    """Serving gunicorns of this checkout write their process id to PREFIX-<port>.pid, outside
+    the build folder (which only the build writes): the build reloads them when it has
+    committed a new database (scripts/serve/reload.py)."""
+    root = hashlib.sha256(str(Path(project.root).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"longlist-serve-{root}"
+
+
+def pid_path(project, port):
+    return pid_prefix(project).with_name(f"{pid_prefix(project).name}-{port}.pid")
+
+
 def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
-    """`datasette serve` with this site's arguments, run in `workers` processes (default: one per
-    core) by scripts/serve/workers.py."""
-    count = worker_processes.default_workers() if workers is None else workers
-    return [sys.executable, "-m", "scripts.serve.workers", "--workers", str(count), "--", *serve_arguments(project, port, host)]
+    """The one start command of the site (make serve, the tests, the docs): gunicorn with
+    uvicorn workers accepting on one listening socket (bound with SO_REUSEPORT: a restarted
+    server binds while the old one drains), each serving the Datasette of `app`
+    (scripts/serve/asgi.py)."""
+    count = default_workers() if workers is None else workers
+    return [
+        os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--workers",
+        str(count),
+        "--bind",
+        f"{host}:{port}",
+        "--reuse-port",
+        "--chdir",
+        str(project.root),
+        "--pid",
+        str(pid_path(project, port)),
+        "--graceful-timeout",
+        str(GRACEFUL_TIMEOUT_S),
+        "--access-logfile",
+        "-",
+        f"scripts.serve.asgi:create_app({str(project.root)!r})",
+    ]
 
 
 def app(project, metadata=None):
-    """The same instance as `command` runs, as a Datasette object (for in-process tests);
+    """The Datasette of this site, as `command` serves it (and for in-process tests);
     `metadata` replaces the contents of metadata.yml."""
     import yaml
     from datasette.app import Datasette
@@ -131,11 +199,14 @@ def app(project, metadata=None):
         plugins_dir=str(paths["plugins_dir"]),
         static_mounts=[(mount, str(directory)) for mount, directory in paths["static"]],
         settings=SETTINGS,
+        secret=os.environ.get("DATASETTE_SECRET"),
     )
 
 
 def serve(project, port=DEFAULT_PORT, workers=None):
     args = command(project, port, workers=workers)
     count = args[args.index("--workers") + 1]
+    # one secret for every worker: a cookie signed by one is valid in the others
+    os.environ.setdefault("DATASETTE_SECRET", secrets.token_hex(32))
     print(f"Serving {project.rel(project.db_path)} at http://{HOST}:{port}/ with {count} worker process(es) (Ctrl-C stops)", flush=True)
     os.execv(args[0], args)

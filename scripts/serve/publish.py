@@ -18,6 +18,7 @@ import json
 import os
 import shlex
 
+from scripts.core import names
 from scripts.core.errors import BuildError
 from scripts.serve import instance
 
@@ -29,6 +30,8 @@ PLATFORMS = {
 }
 
 
+# libraries the site's own plugins import (site/plugins/request_pipeline.py: the gzip layer)
+PLUGIN_LIBRARIES = ("starlette",)
 # serve's site options that `datasette publish` takes with the same flag and value
 PASSED_ON = ("--metadata", "--template-dir", "--plugins-dir", "--static")
 # serve's site options that `datasette publish` makes itself in the image (see above)
@@ -82,7 +85,7 @@ def runtime_pins(project):
     if "datasette" not in pins:
         raise BuildError("requirements.lock", "pins no datasette==VERSION; a deployment must run the Datasette the tests ran")
     plugins = [name for name in sorted(pins) if name.startswith("datasette-") and not name.startswith("datasette-publish-")]
-    roots = ["datasette", *plugins, *(name for name in SERVER_EXTRAS if name in pins)]
+    roots = ["datasette", *plugins, *(name for name in SERVER_EXTRAS if name in pins), *PLUGIN_LIBRARIES]
     dependencies = sorted(requirements_closure(roots, pins) - set(roots))
     return [pins[name] for name in roots + dependencies]
 
@@ -111,11 +114,13 @@ def publish_options(project):
 
 def version_note(project):
     """The build's version as the site shows it: `package v0.1.0`, or `package v0.1.0+unreleased`
-    for a build that differs from its version's release record."""
-    from scripts.pipeline.build import built_zip_name
+    for a build that differs from its version's release record: the name of the package zip
+    the build wrote into metadata.yml."""
+    import yaml
 
     descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
-    archive = built_zip_name(project, descriptor)
+    config = yaml.safe_load(project.metadata_path.read_text(encoding="utf-8"))["plugins"][names.SITE_CONFIG]
+    archive = config["package_zip"]
     return "package v" + archive.removeprefix(f"{descriptor['name']}-").removesuffix(".zip")
 
 

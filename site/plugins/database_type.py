@@ -2,11 +2,10 @@
 media type, where Datasette 0.65 says `application/octet-stream`: the index page's JSON-LD
 and croissant.json name that type, and a client that sniffs types then knows what it got.
 
-Datasette's download view sets the header itself and has no hook for it, so this rewrites
+Datasette's download view sets the header itself and has no hook for it, so this layer of the
+request pipeline (request_pipeline.py composes it; it registers no hook of its own) rewrites
 that one header on the way out, for the paths of the served databases' files only.
 """
-
-from datasette import hookimpl
 
 SQLITE_TYPE = b"application/vnd.sqlite3"
 
@@ -20,21 +19,19 @@ def with_sqlite_type(headers):
     return [(name, SQLITE_TYPE if name.lower() == b"content-type" else value) for name, value in headers]
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def typed_download(scope, receive, send):
-            if scope.get("type") != "http" or scope.get("path") not in database_file_paths(datasette):
-                await app(scope, receive, send)
-                return
+def sqlite_type(app, datasette):
+    """The layer: `app` with the database files' content type set to SQLITE_TYPE."""
 
-            async def typed_send(message):
-                if message["type"] == "http.response.start" and message.get("status") == 200:
-                    message = {**message, "headers": with_sqlite_type(message.get("headers", []))}
-                await send(message)
+    async def typed_download(scope, receive, send):
+        if scope.get("type") != "http" or scope.get("path") not in database_file_paths(datasette):
+            await app(scope, receive, send)
+            return
 
-            await app(scope, receive, typed_send)
+        async def typed_send(message):
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                message = {**message, "headers": with_sqlite_type(message.get("headers", []))}
+            await send(message)
 
-        return typed_download
+        await app(scope, receive, typed_send)
 
-    return wrap
+    return typed_download

@@ -2,10 +2,10 @@
 /sitemap.xml of the canonical pages, and its address in /robots.txt.
 
 Absolute URLs use the canonical base URL where one is configured (`base_url` in
-site/instance.yml, passed on in metadata.yml's plugin config `longlist-discovery`), whatever
+site/instance.yml, passed on in metadata.yml's plugin config `longlist-site`), whatever
 scheme or host a proxy forwards; without one, the request's.
 
-The JSON-LD comes from metadata.yml (`dataset_jsonld`, generated from datapackage.json and
+The JSON-LD comes from metadata.yml (plugins: longlist-site: dataset_jsonld, generated from datapackage.json and
 CITATION.cff by scripts/publishing/jsonld.py) with the site's own paths made absolute for the
 host serving the page. The sitemap lists the index page, each database page, and the page of
 every table, view and saved query, the reading pages (/post, /thread, /rate, each theory and
@@ -14,16 +14,18 @@ strings, which robots.txt keeps crawlers away from).
 """
 
 import json
+import runpy
+from pathlib import Path
 from xml.sax.saxutils import escape
 
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import Response
 
 SITEMAP = "/sitemap.xml"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+PLUGIN = runpy.run_path(str(Path(__file__).with_name("names.py")))["SITE_CONFIG"]
 READING_PAGES = ("/post", "/thread", "/rate")
 READING_ROWS = (("theories", "number"), ("comments", "id"))
-PLUGIN = "longlist-discovery"
 
 
 def canonical_url(datasette, request, path):
@@ -38,14 +40,29 @@ def absolute(datasette, request, value):
 
 
 def jsonld(datasette, request):
-    found = datasette.metadata("dataset_jsonld")
+    found = (datasette.plugin_config(PLUGIN) or {}).get("dataset_jsonld")
     if not found:
         return None
-    found = dict(found)
+    found = dict(found)  # the configuration itself stays as it is
     found["url"] = canonical_url(datasette, request, datasette.urls.instance())
     found["distribution"] = [{**item, "contentUrl": absolute(datasette, request, item.get("contentUrl"))} for item in found.get("distribution", [])]
     # inside <script>: no "</" may close the element early
     return json.dumps(found, ensure_ascii=False, indent=2).replace("<", "\\u003c")
+
+
+async def saved_queries(datasette, name):
+    """The saved queries an anonymous visitor sees, as the database's JSON lists them (Datasette
+    0.65 lists all; 1.0 lists the first few with `queries_more` and all at /DATABASE/-/queries.json,
+    page by page)."""
+    listed = (await datasette.client.get(datasette.urls.database(name, format="json"))).json()
+    queries = listed.get("queries", [])
+    if listed.get("queries_more"):
+        queries, page = [], datasette.urls.database(name) + "/-/queries.json"
+        while page:
+            found = (await datasette.client.get(page)).json()
+            queries += found.get("queries", [])
+            page = found.get("next_url")
+    return [query["name"] for query in queries if not query.get("private")]
 
 
 async def canonical_paths(datasette):
@@ -57,13 +74,11 @@ async def canonical_paths(datasette):
         hidden = set(await db.hidden_table_names())
         paths += [datasette.urls.table(name, table) for table in await db.table_names() if table not in hidden]
         paths += [datasette.urls.table(name, view) for view in await db.view_names()]
-        queries = await datasette.get_canned_queries(name, None)
-        paths += [datasette.urls.query(name, query) for query, spec in queries.items() if not spec.get("private")]
+        paths += [datasette.urls.query(name, query) for query in await saved_queries(datasette, name)]
         for table, key in READING_ROWS:  # the reading pages of site/plugins/reading.py: every theory and comment
             if table in await db.table_names():
-                paths += [
-                    datasette.urls.row(name, table, tilde_encode(str(row[0]))) for row in await db.execute(f"select [{key}] from [{table}] order by rowid")
-                ]
+                rows = await db.execute(f"select [{key}] from [{table}] order by rowid")
+                paths += [f"{datasette.urls.table(name, table)}/{tilde_encode(str(row[0]))}" for row in rows]
     return paths + [datasette.urls.path(page) for page in READING_PAGES]
 
 

@@ -1,60 +1,48 @@
 """What the front door offers for download, read from what this instance actually serves.
 
-The index and database pages list (site/templates/_front_door.html): every zip in the static
-mount `downloads` with its size and SHA-256, computed here from the served file itself, its
-metadata files (datapackage.json, croissant.json for ML tools and dataset hubs), and
-each database file and table with Datasette's own download URLs.
+The index and database pages list (site/templates/_front_door.html): the package zip the
+static mount `downloads` serves (its name from the plugin configuration the build writes into
+metadata.yml), with its size and SHA-256 computed here from the served bytes themselves, asked
+for through datasette.client like any visitor, and its metadata files (datapackage.json,
+croissant.json for ML tools and dataset hubs); and each database file and table with
+Datasette's own download URLs.
 """
 
 import hashlib
+import io
+import runpy
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 from datasette import hookimpl
 
-MOUNT = "downloads"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+names = runpy.run_path(str(Path(__file__).with_name("names.py")))
+MOUNT, PLUGIN = names["DOWNLOADS_MOUNT"], names["SITE_CONFIG"]
 PAGES = ("index.html", "database.html")
 
 
-@lru_cache(maxsize=None)
-def sha256(path, mtime_ns, size):
-    """SHA-256 of a file, computed once per version of it (the cache key changes with it)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=None)
-def members(path, mtime_ns, size):
-    """The names in a zip, read once per version of it."""
-    with zipfile.ZipFile(path) as archive:
-        return frozenset(archive.namelist())
-
-
-def packages(datasette):
-    found = []
-    for mount, directory in datasette.static_mounts:
-        if mount != MOUNT:
-            continue
-        for path in sorted(Path(directory).glob("*.zip")):
-            stat = path.stat()
-            found.append(
-                {
-                    "name": path.name,
-                    "url": datasette.urls.path(f"{mount}/{path.name}"),
-                    "bytes": stat.st_size,
-                    "sha256": sha256(str(path), stat.st_mtime_ns, stat.st_size),
-                    # the zip's metadata files, served one by one at /package/ (site/plugins/served_package.py)
-                    "croissant": datasette.urls.path("package/croissant.json")
-                    if "croissant.json" in members(str(path), stat.st_mtime_ns, stat.st_size)
-                    else None,
-                    "descriptor": datasette.urls.path("package/datapackage.json"),
-                }
-            )
-    return found
+async def packages(datasette):
+    name = (datasette.plugin_config(PLUGIN) or {}).get("package_zip")
+    if not name:
+        return []
+    url = datasette.urls.path(f"{MOUNT}/{name}")
+    response = await datasette.client.get(url)
+    if response.status_code != 200:
+        return []
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        members = set(archive.namelist())
+    return [
+        {
+            "name": name,
+            "url": url,
+            "bytes": len(response.content),
+            "sha256": hashlib.sha256(response.content).hexdigest(),
+            # the zip's metadata files, served one by one at /package/ (site/plugins/served_package.py)
+            "croissant": datasette.urls.path("package/croissant.json") if "croissant.json" in members else None,
+            "descriptor": datasette.urls.path("package/datapackage.json"),
+        }
+    ]
 
 
 async def databases(datasette, only):
@@ -89,6 +77,6 @@ def extra_template_vars(template, database, datasette):
         return {}
 
     async def downloads():
-        return {"front_door_downloads": {"packages": packages(datasette), "databases": await databases(datasette, database)}}
+        return {"front_door_downloads": {"packages": await packages(datasette), "databases": await databases(datasette, database)}}
 
     return downloads

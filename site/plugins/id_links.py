@@ -66,6 +66,9 @@ def guess(value):
     return None
 
 
+TABLE_URLS = {}  # (base_url, database, table) -> the table's URL
+
+
 def link(datasette, database, table, key, text=None):
     url = f"{table_url(datasette, database, table)}/{tilde_encode(str(key))}"  # datasette.urls.row's URL
     escape = markupsafe.escape  # as Markup.format would, without its (slower) formatter
@@ -75,10 +78,10 @@ def link(datasette, database, table, key, text=None):
 def table_url(datasette, database, table):
     """datasette.urls.table as a plain string, once per table: building it is most of a link's
     cost (Datasette's PrefixedUrlString), and a page may link every row."""
-    urls = datasette.__dict__.setdefault("longlist_table_urls", {})
-    if (database, table) not in urls:
-        urls[database, table] = str(datasette.urls.table(database, table))
-    return urls[database, table]
+    key = (datasette.setting("base_url"), database, table)
+    if key not in TABLE_URLS:
+        TABLE_URLS[key] = str(datasette.urls.table(database, table))
+    return TABLE_URLS[key]
 
 
 def row_kind(row):

@@ -7,8 +7,10 @@ Each answers something tests/test_hostile_sql.py and bench/serve_load.py send:
 - `printf('%.*c', 2000000000, 'x')` spins for seconds in SQLite 3.40 before it answers
   NULL; printf and format now answer NULL at once for such a width.
 - Requests that bring their own SQL run one at a time, so hostile ones hold one SQL thread.
-- Error responses no longer cost the event loop a printed traceback, and a failed query's
-  cursor is freed before the next brought-in query starts (see collect_failed_cursors).
+- A failed query's cursor is freed before the next brought-in query starts (see
+  collect_failed_cursors).
+
+The one-at-a-time gate is a layer of the one request pipeline (request_pipeline.py).
 """
 
 import asyncio
@@ -20,7 +22,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
-import datasette.handle_exception
 from datasette import hookimpl
 
 # The sizes live in sizes.py, which the build reads too (it refuses longer contributed values),
@@ -42,11 +43,6 @@ PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%
 OWN_SQL_PARAMS = {"sql", "_where"}
 OWN_SQL_AT_ONCE = 1
 OWN_SQL_QUEUE = 20
-
-# Datasette prints a rich traceback, with locals, for every error response when `rich` is
-# importable (frictionless brings it in): about 0.25 s of the event loop for each 404 or
-# refused query, which lets anyone stall the server. A visitor's error is not a server fault.
-datasette.handle_exception.rich = None
 
 
 def within_limits(fmt, args):
@@ -117,41 +113,38 @@ async def too_many(send):
     await send({"type": "http.response.body", "body": body})
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        gate = asyncio.Semaphore(OWN_SQL_AT_ONCE)
-        queued = 0
+def own_sql_one_at_a_time(app):
+    """The gate as an ASGI layer (composed by request_pipeline.py)."""
+    gate = asyncio.Semaphore(OWN_SQL_AT_ONCE)
+    queued = 0
 
-        async def one_own_query_at_a_time(scope, receive, send):
-            nonlocal queued
-            if not brings_own_sql(scope):
-                return await app(scope, receive, send)
-            if queued >= OWN_SQL_QUEUE:
-                return await too_many(send)
-            queued += 1
-            try:
-                await gate.acquire()
-            finally:
-                queued -= 1
-            status = None
+    async def one_own_query_at_a_time(scope, receive, send):
+        nonlocal queued
+        if not brings_own_sql(scope):
+            return await app(scope, receive, send)
+        if queued >= OWN_SQL_QUEUE:
+            return await too_many(send)
+        queued += 1
+        try:
+            await gate.acquire()
+        finally:
+            queued -= 1
+        status = None
 
-            async def note_status(message):
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
+        async def note_status(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
 
-            try:
-                return await app(scope, receive, note_status)
-            finally:
-                if status != 200:
-                    collect_failed_cursors()
-                gate.release()
+        try:
+            return await app(scope, receive, note_status)
+        finally:
+            if status != 200:
+                collect_failed_cursors()
+            gate.release()
 
-        return one_own_query_at_a_time
-
-    return wrap
+    return one_own_query_at_a_time
 
 
 @hookimpl

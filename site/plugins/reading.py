@@ -7,11 +7,12 @@ inferred) and the post's `theory_relations` are shown with the rest (docs/argume
 """
 
 import re
+import runpy
 from pathlib import Path
 
 import markupsafe
 from datasette import hookimpl
-from datasette.utils import tilde_encode, urlsafe_components
+from datasette.utils import tilde_decode, tilde_encode
 
 # The order in which a theory page lists stances: for, against, then the softer ones.
 # A stance not listed here is still shown, after these.
@@ -22,7 +23,8 @@ THREAD_PAGE = "pages/thread.html"
 POST_PAGE = "pages/post.html"
 RATE_PAGE = "pages/rate.html"
 ARGUMENT_MAP = "argument_map.svg"  # drawn by the build (scripts/publishing/argument_map.py) into the downloads mount
-DOWNLOADS_MOUNT = "downloads"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+DOWNLOADS_MOUNT = runpy.run_path(str(Path(__file__).with_name("names.py")))["DOWNLOADS_MOUNT"]
 
 
 async def rows(db, sql, params=()):
@@ -40,7 +42,7 @@ def paragraphs(text):
 
 
 def row_url(datasette, database, table, key):
-    return datasette.urls.row(database, table, tilde_encode(str(key)))
+    return f"{datasette.urls.table(database, table)}/{tilde_encode(str(key))}"
 
 
 def source_link(datasette, database, source):
@@ -335,7 +337,7 @@ async def thread_page(datasette, database):
     for comment in comments:
         parent = by_id.get(comment["parent_id"])
         (parent["children"] if parent else roots).append(comment)
-    return {"roots": roots, "count": len(comments), "argument_map": argument_map_svg(datasette), "database": database}
+    return {"roots": roots, "count": len(comments), "argument_map": await argument_map_svg(datasette), "database": database}
 
 
 # Post page -------------------------------------------------------------------------------
@@ -376,14 +378,14 @@ async def post_page(datasette, database):
     }
 
 
-def argument_map_svg(datasette):
-    """The build's drawing of the argument map, inlined so that its links work."""
-    for mount, directory in datasette.static_mounts:
-        path = Path(directory) / ARGUMENT_MAP
-        if mount == DOWNLOADS_MOUNT and path.exists():
-            text = path.read_text(encoding="utf-8")
-            return markupsafe.Markup(text[text.index("<svg") :])
-    return None
+async def argument_map_svg(datasette):
+    """The build's drawing of the argument map as the downloads mount serves it, inlined so
+    that its links work."""
+    response = await datasette.client.get(datasette.urls.path(f"{DOWNLOADS_MOUNT}/{ARGUMENT_MAP}"))
+    if response.status_code != 200:
+        return None
+    text = response.text
+    return markupsafe.Markup(text[text.index("<svg") :])
 
 
 def first_database(datasette):
@@ -449,7 +451,7 @@ def reading_template_vars(template, database, table, view_name, request, dataset
 
         return post
     if view_name == "row" and table in ("theories", "comments") and request is not None:
-        keys = urlsafe_components(request.url_vars["pks"])
+        keys = [tilde_decode(part) for part in request.url_vars["pks"].split(",")]  # a row's key, as Datasette reads it
         if len(keys) != 1:
             return {}
 

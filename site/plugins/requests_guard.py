@@ -15,7 +15,8 @@ Each rule answers something tests/test_requests_guard.py sends:
   MAX_FACETS distinct facets, or two different values of a parameter that takes one
   (`_sort`, `_sort_desc`, `_size`...), is a 400 that says so.
 
-Every refusal is one short plain-text (or, for a .json path, JSON) answer, and nothing is logged
+The rules run first in the one request pipeline (request_pipeline.py), before anything else
+parses the query string. Every refusal is one short plain-text (or, for a .json path, JSON) answer, and nothing is logged
 but the access line. The header timeout a public server needs is not here: uvicorn has none,
 so a deployment sits behind a platform or proxy that has one (docs/publishing.md).
 """
@@ -25,8 +26,6 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, quote, urlencode
-
-from datasette import hookimpl
 
 # sizes.py beside this file, by path: Datasette puts the plugins folder on no import path
 sizes = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("sizes.py"))))
@@ -106,17 +105,15 @@ async def answer(scope, send, refused):
     await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def guarded(scope, receive, send):
-            if scope["type"] == "http":
-                try:
-                    check(scope)
-                except Refused as refused:
-                    return await answer(scope, send, refused)
-            return await app(scope, receive, send)
+def guard(app):
+    """The guard as an ASGI layer (composed by request_pipeline.py, the outermost layer)."""
 
-        return guarded
+    async def guarded(scope, receive, send):
+        if scope["type"] == "http":
+            try:
+                check(scope)
+            except Refused as refused:
+                return await answer(scope, send, refused)
+        return await app(scope, receive, send)
 
-    return wrap
+    return guarded

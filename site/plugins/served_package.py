@@ -8,13 +8,16 @@ So `frictionless.Package("https://HOST/package/datapackage.json")` opens the ser
 as it opens the zip, and the index page's JSON-LD links each CSV of the package.
 """
 
+import io
+import runpy
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette import Response, hookimpl
 
-MOUNT = "downloads"
+# names.py beside this file, by path: Datasette puts the plugins folder on no import path
+names = runpy.run_path(str(Path(__file__).with_name("names.py")))
+MOUNT, PLUGIN = names["DOWNLOADS_MOUNT"], names["SITE_CONFIG"]
 TYPES = {
     ".json": "application/json; charset=utf-8",
     ".svg": "image/svg+xml",
@@ -26,18 +29,17 @@ TYPES = {
 }
 
 
-def package_zip(datasette):
-    """The one package zip in the downloads mount, or None."""
-    for mount, directory in datasette.static_mounts:
-        if mount == MOUNT:
-            zips = sorted(Path(directory).glob("*.zip"))
-            if len(zips) == 1:
-                return zips[0]
-    return None
+async def package_zip(datasette):
+    """The package zip's bytes as the downloads mount serves them, or None."""
+    name = (datasette.plugin_config(PLUGIN) or {}).get("package_zip")
+    if not name:
+        return None
+    response = await datasette.client.get(datasette.urls.path(f"{MOUNT}/{name}"))
+    return response.content if response.status_code == 200 else None
 
 
-def member(archive_path, name):
-    with zipfile.ZipFile(archive_path) as archive:
+def member(archive_bytes, name):
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as archive:
         if name not in archive.namelist():
             return None
         return archive.read(name)
@@ -45,7 +47,7 @@ def member(archive_path, name):
 
 async def package_file(datasette, request):
     name = request.url_vars["path"]
-    archive = package_zip(datasette)
+    archive = await package_zip(datasette)
     parts = PurePosixPath(name).parts
     data = member(archive, name) if archive and ".." not in parts and not name.startswith("/") else None
     if data is None:

@@ -2,7 +2,7 @@
 -- description: Full-text search (SQLite FTS5, English stemming) across the theories, their sub-points, the post's other paragraphs, the comments, the critique's answers, the arguments of the argument map (the thread's and the critique's), the relations the post states between theories, the mentions vocabulary and the adjudication log, best matches first. The words are matched as one phrase, with English stemming (deceptive matches deception). Default search: deception. Best matches first (by FTS5's rank, which orders the rows and is not shown); a comment's title is its opening words, cut after a whole word.
 -- params: q
 -- The words are searched as one quoted phrase, so no input is an FTS syntax error.
--- One branch per table with full-text search (scripts/load.py FTS_COLUMNS); to add a table,
+-- One branch per table with full-text search (scripts/pipeline/load.py FTS_COLUMNS); to add a table,
 -- copy a branch and name its kind, id and title. A test checks every FTS table is searched here.
 with query as (select '"' || replace(coalesce(nullif(trim(:q), ''), 'deception'), '"', '""') || '"' as q)
 select kind, id, title, snippet from (

@@ -22,8 +22,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from scripts.build import build, built_zip_name, download_dir
 from scripts.core.errors import BuildError
-from scripts.pipeline.build import build, built_zip_name, download_dir
 from scripts.release import identifiers, package_reader, versions
 from scripts.release.bundle import zip_name
 from scripts.release.status import dump_sha256

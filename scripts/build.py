@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from scripts.core import schema
+from scripts.core.commit import commit, exclusive
 from scripts.pipeline import (
     aggregates,
     agreement,
@@ -25,13 +26,12 @@ from scripts.pipeline import (
     source,
     thread,
 )
-from scripts.pipeline.commit import commit, exclusive
 from scripts.publishing import aif, charts, metadata, queries, rating_page
 from scripts.publishing import argument_map as argument_picture
 from scripts.ratings import contributed
 from scripts.release import bundle
 from scripts.release import status as release_status
-from scripts.serve import instance
+from scripts.serve import instance, reload
 
 
 def stage_outputs(project, staging, progress, timings=None):
@@ -127,7 +127,7 @@ def stage_outputs(project, staging, progress, timings=None):
     (downloads / argument_picture.SERVED_NAME).write_text(map_svg, encoding="utf-8")
     timer.done("bundle", f"{download_dir(project)}/{packed.name} sha256 {packed.sha256[:12]}... ({packed.status.label})")
 
-    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.status, empty_charts, live_charts))
+    (staging / "metadata.yml").write_bytes(metadata.metadata_bytes(project, descriptor, packed.name, packed.status, empty_charts, live_charts))
     timer.done("site", f"metadata.yml, {AIF_EXPORT}, {rating_reference(project)}")
 
     seconds = validation.result()
@@ -219,6 +219,7 @@ def build(project, progress=print, timings=None):
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     progress(f"built {project.rel(project.package_path)} and {project.rel(project.db_path)}")
+    reload.reload_servers(project, say=progress)  # a running `serve` of this checkout takes the new database
     return descriptor
 
 

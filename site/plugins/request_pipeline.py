@@ -1,0 +1,141 @@
+"""The one request pipeline: the site's only `asgi_wrapper`, whose layers run in the order
+`pipeline` writes them, outermost first, whatever order Datasette loads the plugin files in.
+
+1. guard (requests_guard.py): only GET and HEAD, bounded paths, query strings, parameters,
+   facets; it answers before any other layer parses the query string.
+2. own SQL (limits.py): requests that bring their own SQL run one at a time, a full queue is
+   answered 429.
+3. compression: gzip for clients that accept it, by Starlette's GZipMiddleware (adds
+   `Vary: Accept-Encoding`; bodies under 500 bytes stay as they are).
+4. cache headers (below): what a shared cache (the nginx site in deploy/, a CDN) may keep.
+5. the database files' media type (database_type.py): `application/vnd.sqlite3`.
+
+Then Datasette. A later layer (per-client fairness, amplification budgets, redirects) goes
+into `pipeline` at its place: per-client limits right after the guard, before anything costs.
+"""
+
+import hashlib
+import runpy
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from datasette import hookimpl
+from starlette.middleware.gzip import GZipMiddleware
+
+HERE = Path(__file__).parent
+# The sibling plugin files, read by path: Datasette puts the plugins folder on no import path.
+guard = runpy.run_path(str(HERE / "requests_guard.py"))["guard"]
+own_sql_one_at_a_time = runpy.run_path(str(HERE / "limits.py"))["own_sql_one_at_a_time"]
+sqlite_type = runpy.run_path(str(HERE / "database_type.py"))["sqlite_type"]
+
+GZIP_MIN_BYTES = 500
+GZIP_LEVEL = 6  # about zlib's default: most of the gain at a fraction of level 9's cost
+MAX_ETAG_BODY = 4_000_000  # a larger body (a CSV stream) gets no ETag: it is not buffered
+LIVE_PARAMS = {"sql", "_where", "_trace"}  # a request's own SQL (random() may differ) or a trace
+STATIC = ("/-/static/", "/-/static-plugins/")
+IMMUTABLE = b"public, max-age=31536000, immutable"
+PERSONAL = b"private, no-store"
+
+
+def personal_or_live(scope):
+    """True for requests whose answer may vary with who asks, or that run SQL of their own."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if query and not LIVE_PARAMS.isdisjoint(parse_qs(query, keep_blank_values=True)):
+        return True
+    headers = dict(scope.get("headers") or [])
+    return b"authorization" in headers or b"ds_" in headers.get(b"cookie", b"")
+
+
+def versioned_static(scope):
+    """Datasette's static files whose URL changes with their content: its own stylesheet is
+    linked as app.css?<hash of the file>, plugins' bundles carry a hash in their names
+    (datasette-vega's main.08f5d3d8.js)."""
+    path = scope.get("path", "")
+    if not path.startswith(STATIC):
+        return False
+    if path.startswith("/-/static/"):
+        return bool(scope.get("query_string"))
+    name = path.rsplit("/", 1)[-1].split(".")
+    return len(name) >= 3 and len(name[-2]) >= 8 and all(c in "0123456789abcdef" for c in name[-2])
+
+
+def cache_control(scope, status, headers, ttl):
+    """The Cache-Control a response leaves with."""
+    if personal_or_live(scope) or (scope["path"].startswith("/-/") and not scope["path"].startswith(STATIC)):
+        return PERSONAL  # Datasette's own /-/ pages and anything personal: never a shared copy
+    if status != 200:
+        return None  # errors keep Datasette's own (none): a proxy keeps them briefly at most
+    if versioned_static(scope):
+        return IMMUTABLE
+    given = headers.get(b"cache-control")
+    if given and (b"no-" in given or b"private" in given or b"public" in given):
+        return given
+    return b"public, " + (given or b"max-age=%d" % ttl)
+
+
+def etag_of(body):
+    # weak: the gzip layer outside may re-encode the body, which a weak validator allows
+    return b'W/"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+
+
+def cache_headers(app, ttl):
+    """Cache-Control on every answer, and an ETag on whole bodies (a revalidating proxy asks with
+    If-None-Match and gets a 304 without the body)."""
+
+    async def with_cache_headers(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        start = None
+        chunks = []
+
+        async def finish(message):
+            nonlocal start, chunks
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if chunks is None:
+                return await send(message)
+            chunks.append(message.get("body", b""))
+            if message.get("more_body") and sum(len(c) for c in chunks) <= MAX_ETAG_BODY:
+                return
+            headers = dict(start.get("headers") or [])
+            header_list = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"cache-control"]
+            value = cache_control(scope, start["status"], {k.lower(): v for k, v in headers.items()}, ttl)
+            if value is not None:
+                header_list.append((b"cache-control", value))
+            body = b"".join(chunks)
+            complete = not message.get("more_body")
+            if complete and start["status"] == 200 and value not in (None, PERSONAL) and scope.get("method") != "HEAD":
+                tag = etag_of(body)
+                header_list.append((b"etag", tag))
+                asked = dict(scope.get("headers") or []).get(b"if-none-match", b"")
+                if tag in [part.strip() for part in asked.split(b",")]:
+                    kept = [(k, v) for k, v in header_list if k.lower() not in (b"content-length", b"content-type")]
+                    await send({"type": "http.response.start", "status": 304, "headers": kept})
+                    await send({"type": "http.response.body", "body": b""})
+                    chunks = None
+                    return
+            await send({**start, "headers": header_list})
+            await send({"type": "http.response.body", "body": body, "more_body": not complete})
+            chunks = None
+
+        await app(scope, receive, finish)
+
+    return with_cache_headers
+
+
+def compression(app):
+    return GZipMiddleware(app, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
+
+
+def pipeline(app, ttl, datasette=None):
+    """Datasette's application inside the layers, outermost first as written (the database
+    files' media type needs the instance, to know which paths are its files)."""
+    inner = sqlite_type(app, datasette) if datasette is not None else app
+    return guard(own_sql_one_at_a_time(compression(cache_headers(inner, ttl))))
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    ttl = int(datasette.setting("default_cache_ttl"))
+    return lambda app: pipeline(app, ttl, datasette)
