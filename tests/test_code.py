@@ -119,3 +119,13 @@ def test_the_layer_check_finds_an_upward_import():
     assert layer_violations({"scripts.pipeline.parse": {"scripts.publishing.charts"}, "scripts.publishing.charts": {"scripts.pipeline.parse"}}) == [
         "scripts.pipeline.parse imports scripts.publishing.charts from a higher layer"
     ]
+
+
+def test_the_readme_shows_every_command():
+    """Every command of the command line is shown in the README, as `longlist NAME` or `make NAME`."""
+    from scripts import cli
+
+    readme = (REPO.root / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in cli.parser()._actions if a.dest == "command").choices
+    missing = [name for name in commands if f"longlist {name}" not in readme and f"make {name}" not in readme]
+    assert commands and not missing
