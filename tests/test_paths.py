@@ -2,7 +2,8 @@
 
 A path is looked for from the repository root, then from the folder of the file that names it
 (`../sql/queries/x.sql` in docs/), then among the site's templates (a template name such as
-`pages/thread.html`). Left out: the tests (which make up paths in temporary folders), the
+`pages/thread.html`), then under data/curation/ (the curation code and docs name its files
+from there: `guidelines/GENERAL.md`). Left out: the tests (which make up paths in temporary folders), the
 CHANGELOG and release records (history: they name files as they were), the raw snapshot, and
 what the build writes (build/, dist/) or the site serves under a mount (/assets/, /rating/, ...).
 """
@@ -31,10 +32,11 @@ def tracked_files():
 
 
 def exists(path, named_in):
-    if path.startswith(GENERATED + SERVED + ("path/to/",)):  # "path/to/": a placeholder in a usage line
+    if path.startswith(GENERATED + SERVED + ("path/to/",)) or "NAME" in path:  # "path/to/", "NAME": placeholders in a usage line
         return True
     # the docs generators (scripts/publishing/docs.py) write links relative to docs/
     candidates = [REPO.root / path, (REPO.root / named_in).parent / path, REPO.site_dir / "templates" / path, REPO.root / "docs" / path]
+    candidates.append(REPO.root / "data" / "curation" / path)
     return any(candidate.exists() for candidate in candidates)
 
 

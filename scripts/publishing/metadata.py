@@ -43,8 +43,8 @@ def canned_queries(project, empty_charts=None, live_charts=None):
         if header.get("params"):
             query["params"] = header["params"].split()
             defaults = param_defaults(sql, query["params"])
-            if defaults:  # the parameter boxes show them (site/plugins/query_defaults.py)
-                query["param_defaults"] = defaults
+            if defaults:  # the parameter boxes show them (site/plugins/query_defaults.py): every parameter, "" without a default
+                query["param_defaults"] = {name: defaults.get(name, "") for name in query["params"]}
         queries[path.stem] = query
     return queries
 
@@ -100,7 +100,7 @@ def metadata(project, descriptor, zip_name, status=None, empty_charts=None, live
     cff = citation.load(project)
     cite = citation.citation_html(cff, descriptor, status)
     version = citation.label(descriptor, status)
-    return {
+    found = {
         "title": descriptor["title"],
         "description": descriptor["description"],
         "description_html": frontdoor.index_html(descriptor, queries, instance, database, version),
@@ -133,6 +133,13 @@ def metadata(project, descriptor, zip_name, status=None, empty_charts=None, live
             },
         },
     }
+    site = found["plugins"][names.SITE_CONFIG]
+    # what every page's footer and link previews say (site/plugins/reading.py), read from the
+    # plugin configuration: Datasette's metadata is not public API from 1.0 on
+    site["page"] = {key: found[key] for key in ("title", "source", "source_url", "license", "license_url")}
+    # each saved query's parameters with the defaults its SQL gives them (site/plugins/query_defaults.py)
+    site["param_defaults"] = {name: query.pop("param_defaults") for name, query in queries.items() if "param_defaults" in query}
+    return found
 
 
 def metadata_bytes(project, descriptor, zip_name, status=None, empty_charts=None, live_charts=None):

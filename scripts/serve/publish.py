@@ -30,8 +30,8 @@ PLATFORMS = {
 }
 
 
-# libraries the site's own plugins import (site/plugins/request_pipeline.py: the gzip layer)
-PLUGIN_LIBRARIES = ("starlette",)
+# libraries the site's own plugins import (request_pipeline.py: gzip; critique_pages.py: Markdown)
+PLUGIN_LIBRARIES = ("starlette", "markdown-it-py")
 # serve's site options that `datasette publish` takes with the same flag and value
 PASSED_ON = ("--metadata", "--template-dir", "--plugins-dir", "--static")
 # serve's site options that `datasette publish` makes itself in the image (see above)

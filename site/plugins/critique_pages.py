@@ -10,7 +10,7 @@ can only ever produce emphasis and links.
 """
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode, urlsafe_components
+from datasette.utils import tilde_decode, tilde_encode
 from markdown_it import MarkdownIt
 
 STANCE_ORDER = ("opposes", "qualifies", "supports", "questions")
@@ -29,7 +29,7 @@ async def rows(db, sql, params=()):
 
 
 def row_url(datasette, database, table, key):
-    return datasette.urls.row(database, table, tilde_encode(str(key)))
+    return f"{datasette.urls.table(database, table)}/{tilde_encode(str(key))}"
 
 
 async def answers(datasette, database, where, params):
@@ -144,7 +144,7 @@ async def comment_documents(datasette, database, comment_id):
 def extra_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table not in ("theories", "comments", "documents") or request is None:
         return {}
-    keys = urlsafe_components(request.url_vars["pks"])
+    keys = [tilde_decode(part) for part in request.url_vars["pks"].split(",")]  # a row's key, as Datasette reads it
     if len(keys) != 1:
         return {}
 

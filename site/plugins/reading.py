@@ -24,7 +24,8 @@ POST_PAGE = "pages/post.html"
 RATE_PAGE = "pages/rate.html"
 ARGUMENT_MAP = "argument_map.svg"  # drawn by the build (scripts/publishing/argument_map.py) into the downloads mount
 # names.py beside this file, by path: Datasette puts the plugins folder on no import path
-DOWNLOADS_MOUNT = runpy.run_path(str(Path(__file__).with_name("names.py")))["DOWNLOADS_MOUNT"]
+NAMES = runpy.run_path(str(Path(__file__).with_name("names.py")))
+DOWNLOADS_MOUNT, SITE_CONFIG = NAMES["DOWNLOADS_MOUNT"], NAMES["SITE_CONFIG"]
 
 
 async def rows(db, sql, params=()):
@@ -392,14 +393,20 @@ def first_database(datasette):
     return next((name for name, db in datasette.databases.items() if name != "_internal" and not db.is_memory), None)
 
 
+def page_config(datasette):
+    """The title, source and licence the build writes into the site's plugin configuration
+    (generated from datapackage.json)."""
+    return (datasette.plugin_config(SITE_CONFIG) or {}).get("page") or {}
+
+
 def site_footer(datasette):
-    """Source, licence and citation for the footer of every page (site/templates/base.html),
-    from the instance's metadata (generated from datapackage.json)."""
+    """Source, licence and citation for the footer of every page (site/templates/base.html)."""
+    page = page_config(datasette)
     return {
-        "source": datasette.metadata("source"),
-        "source_url": datasette.metadata("source_url"),
-        "license": datasette.metadata("license"),
-        "license_url": datasette.metadata("license_url"),
+        "source": page.get("source"),
+        "source_url": page.get("source_url"),
+        "license": page.get("license"),
+        "license_url": page.get("license_url"),
         "cite_url": datasette.urls.instance() + "#how-to-cite",
         "post_url": datasette.urls.path("/post"),
     }
@@ -417,7 +424,7 @@ def page_meta(datasette, request, description):
     """What a reading page tells link previews and search engines: its description and its
     canonical address (no query string)."""
     canonical = datasette.absolute_url(request, request.path) if request is not None else None
-    return {"description": description, "canonical": canonical, "site_name": datasette.metadata("title")}
+    return {"description": description, "canonical": canonical, "site_name": page_config(datasette).get("title")}
 
 
 @hookimpl
