@@ -88,9 +88,10 @@ def type_differences(left, right):
 def adjudications(critique, critique_tables, published, project, descriptor, point_ids=()):
     """The checked log of every difference between the frozen first map and the reading (the
     longlist's units, and the critique types of each answer), as rows of the adjudications
-    resource; [] when no reading exists."""
+    resource; [] when no reading exists, or no log yet (a reading is committed alone, before
+    its log: tests/test_readings.py)."""
     read = readings(critique, critique_tables, project, descriptor, point_ids)
-    if read is None:
+    if read is None or not (project.curation_dir / LOG.path).exists():
         return []
     first, second = read
     theories = theories_of(critique_tables)
