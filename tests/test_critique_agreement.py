@@ -9,7 +9,6 @@ stood when it was frozen, and adjudication removed no argument id."""
 import subprocess
 
 import pytest
-
 import yaml
 
 from scripts.core import schema
@@ -119,19 +118,24 @@ def test_the_first_map_is_the_map_as_it_was_frozen():
     try:
         added = subprocess.run(
             ["git", "-C", root, "log", "--diff-filter=A", "--format=%H", "--", f"data/curation/{critique_agreement.FIRST_MAP}"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     if not added:
         pytest.skip("shallow or partial history: the commit that froze the map is not here")
-    then = subprocess.run(["git", "-C", root, "show", f"{added[-1]}:data/curation/{critique_arguments.MAIN}"], capture_output=True, text=True, check=True).stdout
+    then = subprocess.run(
+        ["git", "-C", root, "show", f"{added[-1]}:data/curation/{critique_arguments.MAIN}"], capture_output=True, text=True, check=True
+    ).stdout
     assert body == then
 
 
 def test_adjudication_removed_no_argument_id():
     """Ids are stable: every argument of the first map is in the published map, and new ones
     take the next numbers."""
+
     def ids(name):
         return [a["id"] for a in yaml.safe_load((REPO.curation_dir / name).read_text(encoding="utf-8"))["arguments"]]
 

@@ -588,7 +588,9 @@ def checked_log(project, log, found, reads_now):
             )
         if entry["map_changed"] is not (now != before):
             changed = str(now != before).lower()
-            raise BuildError(name, f"{where}: map_changed is {changed} ({log.published} reads '{now}', {log.frozen} '{before}')", line=line, field="map_changed")
+            raise BuildError(
+                name, f"{where}: map_changed is {changed} ({log.published} reads '{now}', {log.frozen} '{before}')", line=line, field="map_changed"
+            )
         rows.append(
             {
                 "id": f"{log.name}:{unit[0]}:{unit[1]}:{unit[2]}",
@@ -675,7 +677,9 @@ def run(project):
     parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
     result = tables(raw, parsed, project, descriptor)
     lines = [report(result["annotation_agreement"]), ""]
-    lines += log_summary(result["adjudications"], "first-vs-second", "disagreements between the passes adjudicated", project.rel(project.curation_dir / ADJUDICATION))
+    lines += log_summary(
+        result["adjudications"], "first-vs-second", "disagreements between the passes adjudicated", project.rel(project.curation_dir / ADJUDICATION)
+    )
     lines += log_summary(
         result["adjudications"],
         READING_COMPARISONS[0][0],

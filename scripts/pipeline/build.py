@@ -57,7 +57,9 @@ def stage_outputs(project, staging, progress, timings=None):
 
     comment_thread = thread.thread(raw, parsed, project, schema.vocabulary(descriptor, "comments", "attribution_grade"))
     argument_map = arguments.load(raw, parsed, project, descriptor)
-    critique_map, critique_types = critique_arguments.load(critique_doc, critique_tables, project, descriptor, len(argument_map["arguments"]) + 1, [p["id"] for p in parsed.theory_points])
+    critique_map, critique_types = critique_arguments.load(
+        critique_doc, critique_tables, project, descriptor, len(argument_map["arguments"]) + 1, [p["id"] for p in parsed.theory_points]
+    )
     argument_map["arguments"] += critique_arguments.argument_rows(critique_map)
     argument_map["argument_targets"] += critique_map.targets
     argument_map["argument_relations"] += critique_map.relations

@@ -179,4 +179,6 @@ def run(project):
         return f"The critique: {headline(found)}."
     what = f"differences between {FIRST_MAP} and the reading {READING_NAME} adjudicated"
     summary = agreement.log_summary(found["adjudications"], COMPARISON, what, project.rel(project.curation_dir / LOG.path))
-    return "\n".join([f"The critique ({FIRST_MAP} and {critique_arguments.MAIN} against {READING}):", agreement.report(found["annotation_agreement"]), "", *summary])
+    return "\n".join(
+        [f"The critique ({FIRST_MAP} and {critique_arguments.MAIN} against {READING}):", agreement.report(found["annotation_agreement"]), "", *summary]
+    )
