@@ -35,7 +35,10 @@ on units that do not depend on the cut:
 
 Every stance and relation unit on which the first and second pass disagree must be in
 data/curation/adjudication.yml, with both readings as computed here, the decision and its
-reason; the build checks the log against the passes and the published map.
+reason; the build checks the log against the passes and the published map. A pre-registered
+reading's log (every difference of `differences`, decided map, reading or neither) is checked by
+`checked_log`, described by a ReadingLog: the longlist reading's here, the critique's in
+critique_agreement.py.
 """
 
 from dataclasses import dataclass
