@@ -57,7 +57,9 @@ def stage_outputs(project, staging, progress, timings=None):
 
     comment_thread = thread.thread(raw, parsed, project, schema.vocabulary(descriptor, "comments", "attribution_grade"))
     argument_map = arguments.load(raw, parsed, project, descriptor)
-    critique_map, critique_types = critique_arguments.load(critique_doc, critique_tables, project, descriptor, len(argument_map["arguments"]) + 1)
+    critique_map, critique_types = critique_arguments.load(
+        critique_doc, critique_tables, project, descriptor, len(argument_map["arguments"]) + 1, [p["id"] for p in parsed.theory_points]
+    )
     argument_map["arguments"] += critique_arguments.argument_rows(critique_map)
     argument_map["argument_targets"] += critique_map.targets
     argument_map["argument_relations"] += critique_map.relations
@@ -70,8 +72,8 @@ def stage_outputs(project, staging, progress, timings=None):
     )
 
     agreed = agreement.tables(raw, parsed, project, descriptor)
-    critique_agreed = critique_agreement.rows(critique_doc, critique_tables, critique_map, project, descriptor, [p["id"] for p in parsed.theory_points])
-    agreed["annotation_agreement"] += critique_agreed
+    critique_agreed = critique_agreement.tables(critique_doc, critique_tables, critique_map, project, descriptor, [p["id"] for p in parsed.theory_points])
+    agreed = {name: found + critique_agreed[name] for name, found in agreed.items()}
     timer.done(
         "agreement",
         f"{agreement.headline(agreed['annotation_agreement'])}; {len(agreed['adjudications'])} differences adjudicated; "

@@ -72,6 +72,7 @@ def test_the_corpus_is_large_and_covers_every_input():
         "data/curation/adjudication.yml",
         "data/curation/readings/longlist-thread-2026-12/reading.yml",
         "data/curation/readings/longlist-thread-2026-12/adjudication.yml",
+        "data/curation/readings/critique-2026-12/adjudication.yml",
         "data/curation/theory_relations.yml",
         "data/curation/mentions.yml",
     } <= files

@@ -150,8 +150,12 @@ ARGUMENT_MAP_PAGES = {
     "/longlist/annotation_agreement_figures": [
         *("first-vs-second", "cohen_kappa", "stance"),
         *("map-0.2.0-vs-longlist-thread-2026-12", "krippendorff_alpha", "ci_low"),
+        *("critique-first-vs-second", "critique-published-vs-reading"),
     ],
-    "/longlist/adjudication_log": ["qualifies + supports", "second", "c01", "unmatched", "published_now", "a03/r03"],
+    "/longlist/adjudication_log": [
+        *("qualifies + supports", "second", "c01", "unmatched", "published_now", "a03/r03"),
+        *("critique-first-vs-second", "critique_type", "ca09", "k24/r37"),
+    ],
     "/longlist/comments_mentioning?mention=elk": ["c01", "c10", "c14"],
     "/longlist/theory_relations_stated": ["Similar to auditing", "overlaps_with", "Cultural shift 2"],
     "/longlist/arguments_per_theory": ["writers_stated", "03 Auditing"],

@@ -140,7 +140,12 @@ def test_the_debate_queries_answer(tab, db):
     assert tab.page.locator("table.rows-and-columns tbody tr").count() == 20
     # the critique's arguments on theory 3 say where they are made, linked to the answer
     tab.goto("/longlist/arguments_on_theory?theory=3")
-    assert tab.page.locator("td.col-said_in a[href='/longlist/critique_answers/ca03']").count() == 2
+    on_three = db.execute(
+        "select count(distinct a.id) from arguments a join argument_targets t on t.argument_id = a.id "
+        "where a.critique_answer_id = 'ca03' and t.theory_number = 3"
+    ).fetchone()[0]
+    assert on_three >= 2  # ca03 has two bullets against auditing
+    assert tab.page.locator("td.col-said_in a[href='/longlist/critique_answers/ca03']").count() == on_three
     assert tab.page.locator("td.col-argument a[href='/longlist/arguments/k05']").count() == 1
     tab.goto("/longlist/critique_grants")
     answers = set(tab.page.locator("table.rows-and-columns td.col-critique_answer").all_inner_texts())

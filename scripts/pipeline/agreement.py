@@ -35,9 +35,13 @@ on units that do not depend on the cut:
 
 Every stance and relation unit on which the first and second pass disagree must be in
 data/curation/adjudication.yml, with both readings as computed here, the decision and its
-reason; the build checks the log against the passes and the published map.
+reason; the build checks the log against the passes and the published map. A pre-registered
+reading's log (every difference of `differences`, decided map, reading or neither) is checked by
+`checked_log`, described by a ReadingLog: the longlist reading's here, the critique's in
+critique_agreement.py.
 """
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from scripts.core import yamlio
@@ -528,15 +532,38 @@ def published_reading(unit, published, values, other_arguments):
     return values.get(unit, "none")
 
 
+@dataclass(frozen=True)
+class ReadingLog:
+    """A pre-registered reading's adjudication log: where it is and what its rows and messages
+    call things."""
+
+    path: str  # relative to data/curation
+    name: str  # the reading's name, the prefix of its rows' ids
+    comparison: str  # the comparison the log settles: the frozen map against the reading
+    published: str  # the published map's file
+    frozen: str  # the frozen map, as messages name it
+
+
+LONGLIST_LOG = ReadingLog(READING_ADJUDICATION, READING_NAME, READING_COMPARISONS[0][0], argument_map.MAIN, "the 0.2.0 map")
+
+
 def reading_adjudications(project, passes, theories):
     """The checked log of every difference between the map as released in 0.2.0 and the
     pre-registered reading, as rows of the adjudications resource."""
-    path = project.curation_dir / READING_ADJUDICATION
-    name = project.rel(path)
-    found = differences(passes["map-0.2.0"], passes["reading"], theories)
     published = passes["adjudicated"]
     values = published_readings(published, theories)
     reading_arguments = {a["id"]: a for a in passes["reading"].arguments}
+    found = differences(passes["map-0.2.0"], passes["reading"], theories)
+    return checked_log(project, LONGLIST_LOG, found, lambda unit: published_reading(unit, published, values, reading_arguments))
+
+
+def checked_log(project, log, found, reads_now):
+    """The rows of a reading's adjudication log, checked: it lists every unit of `found`
+    ({(level, source, object): (frozen map's reading, the reading's)}) once, with both readings
+    as computed, and the published map reads each unit as its decision and map_changed say
+    (`reads_now(unit)`: the published map's reading of the unit)."""
+    path = project.curation_dir / log.path
+    name = project.rel(path)
     rows, listed = [], {}
     for entry in yamlio.records(path, "differences", ("level", "source", "object", "map", "reading", "decision", "map_changed", "reason"), name):
         line = entry[yamlio.LINE_KEY]
@@ -553,21 +580,23 @@ def reading_adjudications(project, passes, theories):
         if entry["decision"] not in READING_DECISIONS:
             raise BuildError(name, f"'{entry['decision']}' is not a decision; expected one of {', '.join(READING_DECISIONS)}", line=line, field="decision")
         before, after = found[unit]
-        now = published_reading(unit, published, values, reading_arguments)
+        now = reads_now(unit)
         expected = {"map": now == before, "reading": now == after, "neither": now not in (before, after)}[entry["decision"]]
         if not expected:
             raise BuildError(
                 name,
-                f"{where}: decision '{entry['decision']}', but arguments.yml now reads '{now}' (map '{before}', reading '{after}')",
+                f"{where}: decision '{entry['decision']}', but {log.published} now reads '{now}' (map '{before}', reading '{after}')",
                 line=line,
                 field="decision",
             )
         if entry["map_changed"] is not (now != before):
             changed = str(now != before).lower()
-            raise BuildError(name, f"{where}: map_changed is {changed} (arguments.yml reads '{now}', the 0.2.0 map '{before}')", line=line, field="map_changed")
+            raise BuildError(
+                name, f"{where}: map_changed is {changed} ({log.published} reads '{now}', {log.frozen} '{before}')", line=line, field="map_changed"
+            )
         rows.append(
             {
-                "id": f"{READING_NAME}:{unit[0]}:{unit[1]}:{unit[2]}",
+                "id": f"{log.name}:{unit[0]}:{unit[1]}:{unit[2]}",
                 "level": unit[0],
                 "source": unit[1],
                 "object": unit[2],
@@ -576,7 +605,7 @@ def reading_adjudications(project, passes, theories):
                 "adjudicated_reading": now,
                 "decision": READING_DECISIONS[entry["decision"]],
                 "reason": entry["reason"],
-                "comparison": READING_COMPARISONS[0][0],
+                "comparison": log.comparison,
                 "map_changed": now != before,
             }
         )
@@ -651,22 +680,31 @@ def run(project):
     parsed = parse.parse(raw, project.rel(project.raw_path), curation.load_boundaries(project), meta["expected"])
     result = tables(raw, parsed, project, descriptor)
     lines = [report(result["annotation_agreement"]), ""]
-    for comparison, log, what in (
-        ("first-vs-second", ADJUDICATION, "disagreements between the passes adjudicated"),
-        (READING_COMPARISONS[0][0], READING_ADJUDICATION, f"differences between the 0.2.0 map and the reading {READING_NAME} adjudicated"),
-    ):
-        logged = [r for r in result["adjudications"] if r["comparison"] == comparison]
-        decided = [r["decision"] for r in logged]
-        # the reading's log names its sides as its file does: map (the 0.2.0 map) and reading
-        names = dict(zip(DECISIONS, DECISIONS if comparison == "first-vs-second" else READING_DECISIONS))
-        summary = ", ".join(f"{decided.count(d)} {names[d]}" for d in DECISIONS)
-        changed = sum(1 for r in logged if r["map_changed"])
-        lines.append(f"{len(decided)} {what} ({summary}; the published map changed on {changed}): {project.rel(project.curation_dir / log)}")
-        if comparison != "first-vs-second":
-            levels = sorted({r["level"] for r in logged})
-            counts = []
-            for level in levels:
-                at_level = [r for r in logged if r["level"] == level]
-                counts.append(f"{level} {len(at_level)} ({sum(1 for r in at_level if r['map_changed'])} changed)")
-            lines.append("  by level: " + ", ".join(counts))
+    lines += log_summary(
+        result["adjudications"], "first-vs-second", "disagreements between the passes adjudicated", project.rel(project.curation_dir / ADJUDICATION)
+    )
+    lines += log_summary(
+        result["adjudications"],
+        READING_COMPARISONS[0][0],
+        f"differences between the 0.2.0 map and the reading {READING_NAME} adjudicated",
+        project.rel(project.curation_dir / READING_ADJUDICATION),
+    )
     return "\n".join(lines)
+
+
+def log_summary(adjudicated, comparison, what, where):
+    """Lines for `longlist agreement`: how one log decided, and, for a reading's log, by level."""
+    logged = [r for r in adjudicated if r["comparison"] == comparison]
+    decided = [r["decision"] for r in logged]
+    # a reading's log names its sides as its file does: map (the frozen map) and reading
+    names = dict(zip(DECISIONS, DECISIONS if comparison == "first-vs-second" else READING_DECISIONS))
+    summary = ", ".join(f"{decided.count(d)} {names[d]}" for d in DECISIONS)
+    changed = sum(1 for r in logged if r["map_changed"])
+    lines = [f"{len(decided)} {what} ({summary}; the published map changed on {changed}): {where}"]
+    if comparison != "first-vs-second":
+        counts = []
+        for level in sorted({r["level"] for r in logged}):
+            at_level = [r for r in logged if r["level"] == level]
+            counts.append(f"{level} {len(at_level)} ({sum(1 for r in at_level if r['map_changed'])} changed)")
+        lines.append("  by level: " + ", ".join(counts))
+    return lines

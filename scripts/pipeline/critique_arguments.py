@@ -19,10 +19,12 @@ from scripts.pipeline.thread import span_of
 MAIN = "critique_arguments.yml"
 
 
-def load(critique, critique_tables, project, descriptor, first_position):
+def load(critique, critique_tables, project, descriptor, first_position, point_ids=(), path=None):
     """The published map (a Pass whose arguments keep their critique types, for the agreement),
-    and its argument_critique_types rows."""
-    reading = read(critique, critique_tables, project, descriptor, project.curation_dir / MAIN, first_position, prefix="k", strict=True)
+    and its argument_critique_types rows. `point_ids`: the list's sub-points; `path`: another
+    file of the map (the frozen first map), read by the same rules."""
+    path = path or project.curation_dir / MAIN
+    reading = read(critique, critique_tables, project, descriptor, path, first_position, prefix="k", strict=True, point_ids=point_ids)
     types = [{"argument_id": a["id"], "critique_type": t} for a in reading.arguments for t in a["critique_types"]]
     return reading, types
 
@@ -35,9 +37,10 @@ def argument_rows(reading):
 def read(critique, critique_tables, project, descriptor, path, first_position=1, prefix=None, strict=False, point_ids=()):
     """One reading of the critique's arguments, checked, as a Pass (arguments.py) whose arguments
     carry critique_answer_id and critique_types. strict: the published map (ids `prefix` + two or
-    more digits; critique types must be those of the bullet holding the evidence). An
-    independent reading (not strict) may target any theory and any of the list's sub-points
-    (`point_ids`), and may name a critique type by its heading as the excerpt writes it."""
+    more digits; critique types must be those of the bullet holding the evidence; targets: the
+    answer's theory and its sub-points among `point_ids`). An independent reading (not strict)
+    may target any theory and any of the list's sub-points (`point_ids`), and may name a
+    critique type by its heading as the excerpt writes it."""
     name = project.rel(path)
     text = critique.text
     kinds = schema.vocabulary(descriptor, "arguments", "kind")
@@ -47,11 +50,16 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
     type_ids = schema.vocabulary(descriptor, "argument_critique_types", "critique_type")
     answers = {a["id"]: a for a in critique_tables["critique_answers"]}
     bullets = critique_tables["critique_bullets"]
-    # an answer answers its theory or sub-point; an argument on a sub-point targets its theory too
-    targets_of = {a["id"]: {a["theory_point_id"] or str(a["theory_number"]), str(a["theory_number"])} for a in answers.values()}
     theories = {str(a["theory_number"]): a["theory_number"] for a in answers.values()}
     points = {a["theory_point_id"]: a["theory_number"] for a in answers.values() if a["theory_point_id"]}
     points.update({point: int(point.split(".")[0]) for point in point_ids})
+    # an answer answers its theory or sub-point, and its words may match another sub-point of
+    # that theory (an argument on a sub-point targets its theory too)
+    targets_of = {
+        a["id"]: {a["theory_point_id"] or str(a["theory_number"]), str(a["theory_number"])}
+        | ({p for p, n in points.items() if n == a["theory_number"]} if not a["theory_point_id"] else set())
+        for a in answers.values()
+    }
     type_of_heading = {} if strict else {word: t["id"] for t in critique_source.read_types(project, descriptor, critique) for word in t["words"]}
     arguments, targets, relations, seen = [], [], [], {}
 
