@@ -145,6 +145,31 @@ def test_no_traceback_reaches_the_log(served):
     assert "Traceback" not in text and "ERROR" not in text and " 500 " not in text
 
 
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        ("//evil.example/x", b"/%2Fevil.example/x?a=1"),  # what /%2Fevil.example/x decodes to
+        ("///evil.example/x", b"/%2F%2Fevil.example/x?a=1"),
+        ("/\\evil.example/x", b"/%5Cevil.example/x?a=1"),
+        ("/longlist/a b", b"/longlist/a%20b?a=1"),
+    ],
+)
+def test_the_repeat_redirect_stays_on_this_site(path, location):
+    """Issue 20, item 2: `GET /%2Fevil.example/x?a=1&a=1` was sent to //evil.example/x."""
+    with pytest.raises(guard.Refused) as refused:
+        guard.check({"type": "http", "method": "GET", "path": path, "query_string": b"a=1&a=1"})
+    got = dict(refused.value.headers)[b"location"]
+    assert refused.value.status == 302 and got == location
+    assert got.startswith(b"/") and not got.startswith((b"//", b"/\\")) and b"://" not in got
+
+
+@pytest.mark.server
+def test_the_encoded_slash_redirect_is_to_a_path_here(served):
+    port, _ = served
+    status, headers, _ = request(port, "GET", "/%2Fevil.example/x?a=1&a=1")
+    assert status == 302 and headers["location"] == "/%2Fevil.example/x?a=1"
+
+
 def test_the_check_alone():
     """The rules without a server: what passes, what is redirected, what is refused."""
 

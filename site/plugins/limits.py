@@ -34,8 +34,10 @@ MAX_VALUE_BYTES = sizes.MAX_VALUE_BYTES
 MAX_SQL_BYTES = sizes.MAX_SQL_BYTES
 # LIKE costs the pattern's length times the value's; Datasette's filters need short ones.
 MAX_LIKE_PATTERN_BYTES = 1_000
-# A printf width or precision: %N.Mc repeats a character M times, one at a time.
-PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%])")
+# A printf width or precision: %N.Mc repeats a character M times, one at a time. Possessive
+# runs: the flags may not give back a zero to the width, nor the width a digit, so a long run
+# of zeros after a % is read once (a greedy run took 8.7 s for 8,000 of them).
+PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*+(\*|\d++)?(?:\.(\*|\d++))?(?:ll|l)?([a-zA-Z%])")
 
 # Requests that bring their own SQL (?sql=, ?_where=) run one at a time, so that however
 # many arrive, num_sql_threads - 1 threads stay free for the pages everyone else reads. A

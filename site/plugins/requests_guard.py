@@ -78,8 +78,18 @@ def check(scope):
         if len(values) > 1:
             raise Refused(400, f"{name} is given {len(values)} different values; give it once")
     if len(unique) < len(pairs):
-        location = quote(scope.get("path") or "/") + "?" + urlencode(unique, quote_via=quote)
+        location = same_site(scope.get("path") or "/") + "?" + urlencode(unique, quote_via=quote)
         raise Refused(302, "the same parameter was given more than once with the same value", [(b"location", location.encode("latin-1"))])
+
+
+def same_site(path):
+    """The path, percent-encoded, as a redirect to this site: one leading slash. A path that
+    began with several (`/%2Fevil.example/x` decodes to `//evil.example/x`) would make a
+    Location a browser reads as another host: the slashes after the first stay encoded, so the
+    redirect names the same path and stays here. (A backslash, which browsers read as a slash,
+    is always encoded.)"""
+    rest = path.lstrip("/")
+    return "/" + "%2F" * max(0, len(path) - len(rest) - 1) + quote(rest, safe="/")
 
 
 def value_problem(name, value):
