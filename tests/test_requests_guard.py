@@ -79,6 +79,8 @@ HOSTILE = [
     ("GET", "/longlist/theories/" + "9" * 26_000, 414, "the path is 26,019 bytes; at most 25,000 are read"),
     ("GET", "/longlist.json?sql=" + urllib.parse.quote("select '" + "x" * 50_100 + "'"), 400, "the value of sql is 50,109 bytes; at most 50,000"),
     ("GET", "/longlist/theories?" + "x" * 300 + "=1", 400, "a parameter name of 300 bytes; at most 200"),
+    ("GET", "/longlist/theories.json?_sort=nosuch", 400, "Cannot sort table by nosuch: sort by one of the table's columns"),
+    ("GET", "/longlist/theories.json?_sort_desc=nosuch", 400, "Cannot sort table by nosuch"),
 ]
 
 
@@ -168,6 +170,50 @@ def test_the_encoded_slash_redirect_is_to_a_path_here(served):
     port, _ = served
     status, headers, _ = request(port, "GET", "/%2Fevil.example/x?a=1&a=1")
     assert status == 302 and headers["location"] == "/%2Fevil.example/x?a=1"
+
+
+@pytest.mark.server
+def test_invalid_sql_is_logged_cut_short(served):
+    """Issue 20, item 9: 16 kB of invalid SQL was written to the log in full each time."""
+    port, log = served
+    before = log.stat().st_size
+    sql = urllib.parse.quote("select " + "x," * 8_000 + " from nowhere")
+    for _ in range(5):
+        assert request(port, "GET", "/longlist.json?sql=" + sql)[0] == 400
+    time.sleep(0.5)
+    with open(log, "rb") as text:
+        text.seek(before)
+        errors = [line for line in text.read().decode("utf-8", "replace").splitlines() if line.startswith("ERROR")]
+    # (the access line keeps the URL, as any server's access log does)
+    assert len(errors) == 5
+    assert all(len(line) < 2_100 and line.endswith("more characters not logged]") for line in errors)
+
+
+def test_sorting_rows_of_values_at_the_limit_is_a_clear_400(fresh_copy):
+    """Issue 20, item 4: a rating set whose label and note are as long as the build admits made
+    its column-header sort links answer 500 ("string or blob too big" from SQLite's sorter)."""
+    import sqlite3
+
+    from tests.helpers import DatasetteClient
+
+    sizes = guard.sizes
+    with sqlite3.connect(fresh_copy.db_path) as connection:
+        connection.execute("update rating_sets set label = ?, note = ? where rowid = (select min(rowid) from rating_sets)", ("L" * sizes.MAX_TEXT_BYTES, "N" * sizes.MAX_TEXT_BYTES))
+    connection.close()
+    client = DatasetteClient(fresh_copy)
+    try:
+        assert client.get("/longlist/rating_sets").status_code == 200
+        for column in ("label", "note", "kind", "id"):
+            for sort in ("_sort", "_sort_desc"):
+                response = client.get(f"/longlist/rating_sets.json?{sort}={column}")
+                assert response.status_code in (200, 400), (column, sort, response.text[:200])
+                if response.status_code == 400:
+                    assert "too long to sort by this column" in response.json()["error"]
+        assert client.get("/longlist/rating_sets?_sort=label").status_code == 400
+        assert client.get("/longlist/rating_sets?label__contains=" + "L" * 200).status_code == 200
+        assert client.get("/longlist/rating_sets?_facet=label").status_code == 200
+    finally:
+        client.close()
 
 
 def test_the_check_alone():
