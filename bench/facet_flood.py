@@ -5,6 +5,7 @@ slowest answer to a cached page asked for meanwhile.
     .venv/bin/python bench/facet_flood.py                 # both, 1,000 facets (the "without" run takes minutes and ~2 GB)
     .venv/bin/python bench/facet_flood.py --only with     # only the guarded instance
     .venv/bin/python bench/facet_flood.py --count 200
+    .venv/bin/python bench/facet_flood.py --amplified     # ten facets of every value, padded to 65 kB (issue 20, item 3)
 
 The server is one `datasette serve` process with the site's arguments (scripts/serve/instance.py
 `serve_arguments`: its memory is what is measured), on the build in build/; "without" uses a
@@ -70,12 +71,24 @@ def start(project, plugins_dir):
             time.sleep(0.2)
 
 
-def measure(project, plugins_dir, count):
+def flood_query(count):
+    return "&".join(f"_facet={COLUMNS[i % len(COLUMNS)]}" for i in range(count))
+
+
+def amplified_query():
+    """Inside the guard's per-parameter limits: ten distinct facets of every value, every row,
+    and three filters that match everything padded to 20 kB each."""
+    facets = "&".join(f"_facet={c}" for c in COLUMNS + ["rowid", "number", "title", "credit"][: 10 - len(COLUMNS)])
+    facets = "&".join(dict.fromkeys(facets.split("&")))
+    padding = "&".join(f"{c}__not={'x' * 20_000}" for c in ("title", "description", "credit"))
+    return f"{facets}&_facet_size=max&_size=max&{padding}"
+
+
+def measure(project, plugins_dir, query):
     process, base = start(project, plugins_dir)
     try:
         fetch(base + CACHED_PAGE)  # rendered once before the flood
         rss_before = memory_kb(process.pid, "VmRSS")
-        query = "&".join(f"_facet={COLUMNS[i % len(COLUMNS)]}" for i in range(count))
         slowest, stop = [0.0], threading.Event()
 
         def cached_pages():
@@ -110,6 +123,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--only", choices=["with", "without"])
+    parser.add_argument("--amplified", action="store_true", help="the padded ten-facet page instead of --count facets")
     args = parser.parse_args()
     project = Project()
     if not project.db_path.exists():
@@ -121,8 +135,8 @@ def main():
             shutil.copy(plugins / name, Path(unguarded) / name)
         for label, folder in (("with", plugins), ("without", Path(unguarded))):
             if args.only in (None, label):
-                runs[label] = measure(project, folder, args.count)
-    print(f"{args.count:,} _facet= parameters on /longlist/theories")
+                runs[label] = measure(project, folder, amplified_query() if args.amplified else flood_query(args.count))
+    print("ten facets, _facet_size=max, _size=max, 60 kB of padding" if args.amplified else f"{args.count:,} _facet= parameters on /longlist/theories")
     print("guard    | URL bytes | status | seconds | answer bytes | server RSS before -> peak | slowest cached page meanwhile")
     for label, r in runs.items():
         print(

@@ -15,6 +15,8 @@ from scripts.serve import instance
 from tests.helpers import REPO, free_port
 
 W = "+".join(["w"] * 5000)
+# Issue 20, item 3: ten facets of every value, padded: a 31.8 MB page from a 65 kB URL.
+AMPLIFIED = "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end", "rowid", "kind", "a", "b"]) + "&_facet_size=max&_size=max&title__not=" + "x" * 20_000
 FACETS_1000 = "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end"] * 167)[: 14 * 1000]
 
 
@@ -79,6 +81,8 @@ HOSTILE = [
     ("GET", "/longlist/theories/" + "9" * 26_000, 414, "the path is 26,019 bytes; at most 25,000 are read"),
     ("GET", "/longlist.json?sql=" + urllib.parse.quote("select '" + "x" * 50_100 + "'"), 400, "the value of sql is 50,109 bytes; at most 50,000"),
     ("GET", "/longlist/theories?" + "x" * 300 + "=1", 400, "a parameter name of 300 bytes; at most 200"),
+    ("GET", "/longlist/theories?" + AMPLIFIED, 400, "10 facets of 200 values, each a link repeating this"),
+    ("HEAD", "/longlist/theories?" + AMPLIFIED, 400, ""),
     ("GET", "/longlist/theories.json?_sort=nosuch", 400, "Cannot sort table by nosuch: sort by one of the table's columns"),
     ("GET", "/longlist/theories.json?_sort_desc=nosuch", 400, "Cannot sort table by nosuch"),
 ]
@@ -214,6 +218,26 @@ def test_sorting_rows_of_values_at_the_limit_is_a_clear_400(fresh_copy):
         assert client.get("/longlist/rating_sets?_facet=label").status_code == 200
     finally:
         client.close()
+
+
+def test_facet_links_are_bounded_by_their_weight():
+    """Facets x values x query string stays under the bound: the honest largest passes, the
+    amplified one and anything heavier are refused, whatever _facet_size says."""
+
+    def weight_refused(query):
+        try:
+            guard.check({"type": "http", "method": "GET", "path": "/longlist/theories", "query_string": query.encode()})
+        except guard.Refused as refused:
+            return refused.status
+        return None
+
+    ten = "&".join(f"_facet=c{i}" for i in range(10))
+    assert weight_refused(ten + "&_facet_size=max") is None  # every value of ten facets, a short URL
+    assert weight_refused(ten + "&_facet_size=30&q=" + "x" * 5_000) is None
+    assert weight_refused(AMPLIFIED) == 400
+    assert weight_refused(ten + "&_facet_size=100000&q=" + "x" * 2_500) == 400  # counted as max
+    assert weight_refused(ten + "&_facet_size=nonsense&q=" + "x" * 2_500) == 400
+    assert guard.sizes.MAX_PAGE_ROWS == instance.SETTINGS["max_returned_rows"]
 
 
 def test_the_check_alone():

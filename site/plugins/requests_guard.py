@@ -36,6 +36,7 @@ MAX_PARAMS = 100
 MAX_NAME_BYTES = 200
 MAX_FACETS = 10
 MAX_WORDS = 200
+DEFAULT_FACET_SIZE = 30  # Datasette's default_facet_size, which the instance leaves as it is
 FACETS = ("_facet", "_facet_array", "_facet_date")
 ONE_VALUE = ("_sort", "_sort_desc", "_size", "_facet_size", "_search", "_next", "_shape", "sql")
 SQL_PARAMS = ("sql", "_where")  # brought-in SQL: its own limit, and words are not search terms
@@ -77,9 +78,29 @@ def check(scope):
         values = [value for key, value in unique if key == name]
         if len(values) > 1:
             raise Refused(400, f"{name} is given {len(values)} different values; give it once")
+    if facets:
+        facet_links_problem(len(facets), dict(unique).get("_facet_size"), len(raw))
     if len(unique) < len(pairs):
         location = same_site(scope.get("path") or "/") + "?" + urlencode(unique, quote_via=quote)
         raise Refused(302, "the same parameter was given more than once with the same value", [(b"location", location.encode("latin-1"))])
+
+
+def facet_links_problem(facets, facet_size, query_bytes):
+    """A 400 if the page's facet links (each repeats the query string) would weigh more than
+    sizes.MAX_FACET_LINK_BYTES; `_facet_size=max` counts as the rows a page may show."""
+    if facet_size is None:
+        values = DEFAULT_FACET_SIZE
+    elif facet_size.isdigit():
+        values = min(int(facet_size), sizes.MAX_PAGE_ROWS)
+    else:  # "max", or a value Datasette refuses
+        values = sizes.MAX_PAGE_ROWS
+    weight = facets * values * query_bytes
+    if weight > sizes.MAX_FACET_LINK_BYTES:
+        raise Refused(
+            400,
+            f"{facets} facets of {values} values, each a link repeating this {query_bytes:,}-byte query string, "
+            f"would make a page of {weight / 1e6:,.0f} MB; at most {sizes.MAX_FACET_LINK_BYTES / 1e6:,.0f} MB (fewer facets, a smaller _facet_size or a shorter query)",
+        )
 
 
 def same_site(path):
