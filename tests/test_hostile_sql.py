@@ -146,6 +146,43 @@ def test_live_and_personal_pages_are_never_kept_by_a_shared_cache(server, path, 
     assert status == 200 and response_headers["cache-control"] == "private, no-store" and "etag" not in response_headers
 
 
+async def call(app, query, client="127.0.0.1"):
+    """The status an ASGI app answers one GET with."""
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    await app({"type": "http", "method": "GET", "path": "/longlist", "query_string": query, "client": (client, 50000)}, None, send)
+    return sent[0]["status"]
+
+
+def test_each_client_holds_its_share_of_the_brought_in_sql_queue():
+    """Issue 20, item 7: fifty loops of slow SQL from one address filled the queue, and every
+    other client's ?sql= got 429. Now the address gets 429 beyond its share; others wait their turn."""
+    import asyncio
+
+    limits = plugin("limits")
+    order = []
+
+    async def slow_app(scope, receive, send):
+        order.append(scope["client"][0])
+        await asyncio.sleep(0.01)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def main():
+        app = limits.own_sql_one_at_a_time(slow_app)
+        greedy = [call(app, b"sql=select+1", "10.0.0.1") for _ in range(50)]
+        others = [call(app, b"sql=select+2", f"10.0.1.{i}") for i in range(5)]
+        return await asyncio.gather(*greedy), await asyncio.gather(*others)
+
+    greedy, others = asyncio.run(main())
+    assert greedy.count(200) == limits.OWN_SQL_PER_CLIENT and greedy.count(429) == 50 - limits.OWN_SQL_PER_CLIENT
+    assert others == [200] * 5
+    assert order.count("10.0.0.1") == limits.OWN_SQL_PER_CLIENT
+
+
 def test_brought_in_sql_waits_its_turn_and_a_full_queue_gets_429():
     import asyncio
 
@@ -162,18 +199,9 @@ def test_brought_in_sql_waits_its_turn_and_a_full_queue_gets_429():
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    async def call(app, query):
-        sent = []
-
-        async def send(message):
-            sent.append(message)
-
-        await app({"type": "http", "method": "GET", "path": "/longlist", "query_string": query}, None, send)
-        return sent[0]["status"]
-
     async def main():
         app = limits.own_sql_one_at_a_time(slow_app)
-        hostile = [call(app, b"sql=select+1") for _ in range(limits.OWN_SQL_QUEUE + 5)]
+        hostile = [call(app, b"sql=select+1", f"10.0.0.{i}") for i in range(limits.OWN_SQL_QUEUE + 5)]
         pages = [call(app, b"_sort=title") for _ in range(5)]
         return await asyncio.gather(*hostile), await asyncio.gather(*pages)
 
