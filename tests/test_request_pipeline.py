@@ -38,7 +38,7 @@ def page(body=b"<p>" + b"a theory of impact " * 100 + b"</p>", headers=()):
 def test_each_layer_refuses_in_the_written_order():
     """A request that every layer would refuse is answered by the outermost: the guard (a POST
     bringing SQL is a 405 before the SQL gate counts it); a GET bringing SQL while the gate's
-    queue is full is the gate's 429 before Datasette runs anything."""
+    queue is full (each from its own address) is the gate's 429 before Datasette runs anything."""
     reached = []
 
     async def datasette(scope, receive, send):
@@ -53,7 +53,7 @@ def test_each_layer_refuses_in_the_written_order():
     async def flood():
         sent = []
 
-        async def one():
+        async def one(number):
             messages = []
 
             async def send(message):
@@ -62,11 +62,11 @@ def test_each_layer_refuses_in_the_written_order():
             async def receive():
                 return {"type": "http.request", "body": b"", "more_body": False}
 
-            scope = {"type": "http", "method": "GET", "path": "/longlist.json", "raw_path": b"/longlist.json", "query_string": b"sql=select+1", "headers": []}
+            scope = {"type": "http", "method": "GET", "path": "/longlist.json", "raw_path": b"/longlist.json", "query_string": b"sql=select+1", "headers": [], "client": (f"10.0.0.{number}", 50000)}
             await app(scope, receive, send)
             sent.append(messages[0]["status"])
 
-        await asyncio.gather(*[one() for _ in range(pipeline_module.own_sql_one_at_a_time.__globals__["OWN_SQL_QUEUE"] + 3)])
+        await asyncio.gather(*[one(number) for number in range(pipeline_module.own_sql_one_at_a_time.__globals__["OWN_SQL_QUEUE"] + 3)])
         return sent
 
     statuses = asyncio.run(flood())
