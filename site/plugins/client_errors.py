@@ -7,6 +7,8 @@ hook with a 400 that says what to change.
 - Sorting a table whose row holds values near the instance's length limit (sizes.py): SQLite's
   sorter packs the sort key and the whole row into one record, which may exceed the limit
   every connection has (limits.py), and the query fails with "string or blob too big".
+- A table's CSV whose query (a slow `_where`) is interrupted at the time limit: the HTML and
+  JSON pages answer 400 "SQL query took too long", the CSV answered 500 with a traceback.
 
 And the log stays readable: Datasette writes every failed query to standard error in full
 ("ERROR: conn=..., sql = ..."), so 16 kB of invalid SQL sent in a loop wrote 12.9 MB in 4 s.
@@ -49,6 +51,8 @@ def client_error(request, exception):
         return message + ": sort by one of the table's columns"
     if TOO_BIG in message and ("_sort" in request.args or "_sort_desc" in request.args):
         return "the rows are too long to sort by this column within the instance's limits; open the table unsorted or sort by its key"
+    if type(exception).__name__ == "QueryInterrupted":  # a table's CSV whose first page took too long
+        return "SQL query took too long: the query was interrupted at the instance's time limit"
     if TOO_BIG in message:
         return "a value this request reads or makes is longer than the instance serves (" + TOO_BIG + ")"
     return None

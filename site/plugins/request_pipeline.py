@@ -8,10 +8,13 @@
 3. compression: gzip for clients that accept it, by Starlette's GZipMiddleware (adds
    `Vary: Accept-Encoding`; bodies under 500 bytes stay as they are).
 4. cache headers (below): what a shared cache (the nginx site in deploy/, a CDN) may keep.
-5. the database files' media type (database_type.py): `application/vnd.sqlite3`.
+5. streamed CSV (bounded_stream.py): at most sizes.MAX_STREAM_SECONDS in all, and an answer
+   cut short (no end of body) rather than one ending in an error's text; it reads the rows
+   as Datasette writes them, so it sits inside compression.
+6. the database files' media type (database_type.py): `application/vnd.sqlite3`.
 
-Then Datasette. A later layer (per-client fairness, amplification budgets, redirects) goes
-into `pipeline` at its place: per-client limits right after the guard, before anything costs.
+Then Datasette. A later layer goes into `pipeline` at its place: per-client limits right
+after the guard, before anything costs (the own-SQL gate keeps each address's share).
 """
 
 import hashlib
@@ -26,6 +29,8 @@ HERE = Path(__file__).parent
 # The sibling plugin files, read by path: Datasette puts the plugins folder on no import path.
 guard = runpy.run_path(str(HERE / "requests_guard.py"))["guard"]
 own_sql_one_at_a_time = runpy.run_path(str(HERE / "limits.py"))["own_sql_one_at_a_time"]
+_stream_layer = runpy.run_path(str(HERE / "bounded_stream.py"))
+bounded_stream, streams = _stream_layer["bounded_stream"], _stream_layer["streams"]
 sqlite_type = runpy.run_path(str(HERE / "database_type.py"))["sqlite_type"]
 
 GZIP_MIN_BYTES = 500
@@ -86,12 +91,16 @@ def cache_headers(app, ttl):
         if scope["type"] != "http":
             return await app(scope, receive, send)
         start = None
-        chunks = []
+        chunks = None if streams(scope) else []  # a streamed CSV is passed on as it comes
 
         async def finish(message):
             nonlocal start, chunks
             if message["type"] == "http.response.start":
                 start = message
+                if chunks is None:  # no ETag: the body is not held to hash it
+                    kept = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"cache-control"]
+                    value = cache_control(scope, start["status"], {k.lower(): v for k, v in start.get("headers") or []}, ttl)
+                    await send({**start, "headers": kept + ([(b"cache-control", value)] if value is not None else [])})
                 return
             if chunks is None:
                 return await send(message)
@@ -132,7 +141,7 @@ def pipeline(app, ttl, datasette=None):
     """Datasette's application inside the layers, outermost first as written (the database
     files' media type needs the instance, to know which paths are its files)."""
     inner = sqlite_type(app, datasette) if datasette is not None else app
-    return guard(own_sql_one_at_a_time(compression(cache_headers(inner, ttl))))
+    return guard(own_sql_one_at_a_time(compression(cache_headers(bounded_stream(inner), ttl))))
 
 
 @hookimpl

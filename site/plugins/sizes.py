@@ -23,3 +23,6 @@ MAX_PAGE_ROWS = 200
 # links weigh facets x values x query string: ten facets of `_facet_size=max` padded to 65 kB
 # made a 31.8 MB page in 4.2 s. The bound on that product, in bytes (honest pages: ~0.3 MB).
 MAX_FACET_LINK_BYTES = 4_000_000
+# A streamed CSV (`?_stream=1`) runs one query per page of rows, each under the time limit:
+# a recursive `_where` streamed for 64 s. The whole stream's bound, in seconds.
+MAX_STREAM_SECONDS = 15
