@@ -174,3 +174,21 @@ def test_a_stream_is_cut_at_its_time_bound():
     assert (status, ended) == (200, False) and 0 < body.count(b"\r\n") < 1000
     status, body, ended = streamed(layer.bounded_stream(csv_stream(1000, pause=0.002), seconds=0.2), query=b"_stream=off")
     assert ended and body.count(b"\r\n") == 1000  # not a stream: not bounded here
+
+
+def test_a_head_asks_for_one_row_one_value_per_facet_and_no_count():
+    """Issue 20, item 3: a HEAD rendered everything its GET would and received nothing."""
+    seen = []
+
+    async def datasette(scope, receive, send):
+        seen.append((scope["method"], scope["query_string"]))
+        await page(headers=[(b"content-length", b"1234")])(scope, receive, send)
+
+    app = pipeline_module.pipeline(datasette, 3600)
+    query = b"_facet=kind&_facet=credit&_facet_size=max&_size=max&title__contains=a+b"
+    status, headers, body = call(app, query=query, method="HEAD")
+    assert status == 200 and "content-length" not in headers
+    assert seen[-1] == ("HEAD", b"_facet=kind&_facet=credit&title__contains=a%20b&_size=1&_facet_size=1&_nocount=1")
+    assert call(app, query=query)[0] == 200 and seen[-1] == ("GET", query)  # a GET as asked
+    call(app, method="HEAD")
+    assert seen[-1] == ("HEAD", b"")  # a plain HEAD as asked

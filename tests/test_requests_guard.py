@@ -177,6 +177,24 @@ def test_the_encoded_slash_redirect_is_to_a_path_here(served):
 
 
 @pytest.mark.server
+@pytest.mark.parametrize(
+    "target, status",
+    [
+        ("/longlist/arguments?" + "&".join(f"_facet={c}" for c in ("kind", "comment_id", "id")) + "&_facet_size=max&_size=max", 200),
+        ("/longlist/arguments?nosuchcolumn__exact=1&_size=max", 200),  # Datasette ignores an unknown filter on GET too
+        ("/longlist/arguments?_facet=kind&_facet=nosuchcolumn&_facet_size=max", 400),
+        ("/longlist/nosuchtable?_size=max", 404),
+        ("/longlist.json?sql=select+nonsense&_size=max", 400),
+    ],
+)
+def test_a_head_answers_as_its_get_without_the_body(served, target, status):
+    # after test_no_traceback_reaches_the_log: invalid SQL writes its ERROR line
+    port, _ = served
+    got, headers, body = request(port, "HEAD", target)
+    assert (got, body) == (status, b"") and request(port, "GET", target)[0] == status
+
+
+@pytest.mark.server
 def test_invalid_sql_is_logged_cut_short(served):
     """Issue 20, item 9: 16 kB of invalid SQL was written to the log in full each time."""
     port, log = served
