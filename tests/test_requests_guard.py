@@ -72,6 +72,8 @@ HOSTILE = [
     ("GET", "/longlist/theories?title=" + "a" * 26_000, 400, "the value of title is 26,000 bytes; at most 25,000"),
     ("GET", "/longlist/theories?_search=" + W, 400, "the value of _search has 5,000 words; at most 200 in a search or filter"),
     ("GET", "/longlist/search_text?q=" + W, 400, "the value of q has 5,000 words; at most 200"),
+    ("GET", "/longlist/search_text?q=" + ",".join(["deception"] * 2_400), 400, "the value of q has 2,400 words; at most 200"),
+    ("GET", "/longlist/search_text?q=" + "-".join(["a"] * 12_000), 400, "the value of q has 12,000 words; at most 200"),
     ("GET", "/longlist/theories?" + FACETS_1000, 400, "more than 100 parameters; give each parameter once"),
     ("GET", "/longlist/theories?" + "&".join(f"_facet=c{i}" for i in range(11)), 400, "11 facets; at most 10 (_facet, _facet_array and _facet_date together)"),
     ("GET", "/longlist/theories?_facet_array=a&_facet_date=b&" + "&".join(f"_facet=c{i}" for i in range(9)), 400, "11 facets; at most 10"),

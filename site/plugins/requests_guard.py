@@ -22,6 +22,7 @@ so a deployment sits behind a platform or proxy that has one (docs/publishing.md
 """
 
 import json
+import re
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
@@ -39,6 +40,10 @@ MAX_WORDS = 200
 DEFAULT_FACET_SIZE = 30  # Datasette's default_facet_size, which the instance leaves as it is
 FACETS = ("_facet", "_facet_array", "_facet_date")
 ONE_VALUE = ("_sort", "_sort_desc", "_size", "_facet_size", "_search", "_next", "_shape", "sql")
+# Words as SQLite's full-text tokenizer reads them: letters and digits between any other
+# characters, so "a,a,a..." is as many terms as "a a a..." (12,000 of them, in a saved query's
+# search parameter, pushed other pages' median from 29 ms to 2.6 s).
+WORD = re.compile(r"\w+")
 SQL_PARAMS = ("sql", "_where")  # brought-in SQL: its own limit, and words are not search terms
 
 
@@ -120,8 +125,10 @@ def value_problem(name, value):
     limit = sizes.MAX_SQL_BYTES if name == "sql" else sizes.MAX_VALUE_BYTES
     if size > limit:
         raise Refused(400, f"the value of {name[:40]} is {size:,} bytes; at most {limit:,} (the instance serves no longer value)")
-    if name not in SQL_PARAMS and len(value.split()) > MAX_WORDS:
-        raise Refused(400, f"the value of {name[:40]} has {len(value.split()):,} words; at most {MAX_WORDS} in a search or filter")
+    if name not in SQL_PARAMS:
+        words = sum(1 for _ in WORD.finditer(value))
+        if words > MAX_WORDS:
+            raise Refused(400, f"the value of {name[:40]} has {words:,} words; at most {MAX_WORDS} in a search or filter")
 
 
 async def answer(scope, send, refused):
