@@ -1,6 +1,6 @@
 """One request with many `_facet=` parameters against the served instance, with and without
-site/plugins/requests_guard.py: its time, the size of the answer, the server's memory, and the
-slowest answer to a cached page asked for meanwhile.
+site/plugins/requests_guard.py: its time, the size of the answer, the server's memory, the
+slowest answer to a cached page asked for meanwhile, and a HEAD of the same URL.
 
     .venv/bin/python bench/facet_flood.py                 # both, 1,000 facets (the "without" run takes minutes and ~2 GB)
     .venv/bin/python bench/facet_flood.py --only with     # only the guarded instance
@@ -54,6 +54,14 @@ def fetch(url, timeout=600):
         return error.code, len(error.read())
 
 
+def head(url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=600) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def start(project, plugins_dir):
     port = free_port()
     args = [instance.datasette_executable(), "serve", *instance.serve_arguments(project, port)]
@@ -75,16 +83,19 @@ def flood_query(count):
     return "&".join(f"_facet={COLUMNS[i % len(COLUMNS)]}" for i in range(count))
 
 
+AMPLIFIED_TABLE = "arguments"
+AMPLIFIED_FACETS = ["id", "position", "comment_id", "post_section_id", "kind", "voice", "summary", "evidence_quote", "start", "end"]
+
+
 def amplified_query():
-    """Inside the guard's per-parameter limits: ten distinct facets of every value, every row,
-    and three filters that match everything padded to 20 kB each."""
-    facets = "&".join(f"_facet={c}" for c in COLUMNS + ["rowid", "number", "title", "credit"][: 10 - len(COLUMNS)])
-    facets = "&".join(dict.fromkeys(facets.split("&")))
-    padding = "&".join(f"{c}__not={'x' * 20_000}" for c in ("title", "description", "credit"))
+    """Inside the guard's per-parameter limits (issue 20, item 3): ten distinct facets of
+    every value, every row, and three filters that match everything, padded to 20 kB each."""
+    facets = "&".join(f"_facet={c}" for c in AMPLIFIED_FACETS)
+    padding = "&".join(f"{c}__not={'x' * 20_000}" for c in ("summary", "evidence_quote", "kind"))
     return f"{facets}&_facet_size=max&_size=max&{padding}"
 
 
-def measure(project, plugins_dir, query):
+def measure(project, plugins_dir, query, table="theories"):
     process, base = start(project, plugins_dir)
     try:
         fetch(base + CACHED_PAGE)  # rendered once before the flood
@@ -101,12 +112,16 @@ def measure(project, plugins_dir, query):
         watcher = threading.Thread(target=cached_pages)
         watcher.start()
         started = time.monotonic()
-        status, size = fetch(f"{base}/longlist/theories?{query}")
+        status, size = fetch(f"{base}/longlist/{table}?{query}")
+        head_started = time.monotonic()
+        head_status = head(f"{base}/longlist/{table}?{query}")
+        head_seconds = time.monotonic() - head_started
         elapsed = time.monotonic() - started
         stop.set()
         watcher.join()
         return {
-            "url_bytes": len(query) + len("/longlist/theories?"),
+            "url_bytes": len(query) + len(f"/longlist/{table}?"),
+            "head": f"{head_status} in {head_seconds:.2f} s",
             "status": status,
             "seconds": elapsed,
             "answer_bytes": size,
@@ -135,13 +150,19 @@ def main():
             shutil.copy(plugins / name, Path(unguarded) / name)
         for label, folder in (("with", plugins), ("without", Path(unguarded))):
             if args.only in (None, label):
-                runs[label] = measure(project, folder, amplified_query() if args.amplified else flood_query(args.count))
-    print("ten facets, _facet_size=max, _size=max, 60 kB of padding" if args.amplified else f"{args.count:,} _facet= parameters on /longlist/theories")
-    print("guard    | URL bytes | status | seconds | answer bytes | server RSS before -> peak | slowest cached page meanwhile")
+                if args.amplified:
+                    runs[label] = measure(project, folder, amplified_query(), AMPLIFIED_TABLE)
+                else:
+                    runs[label] = measure(project, folder, flood_query(args.count))
+    if args.amplified:
+        print(f"ten facets of /longlist/{AMPLIFIED_TABLE}, _facet_size=max, _size=max, 60 kB of padding")
+    else:
+        print(f"{args.count:,} _facet= parameters on /longlist/theories")
+    print("guard    | URL bytes | status | seconds | answer bytes | server RSS before -> peak | slowest cached page meanwhile | HEAD")
     for label, r in runs.items():
         print(
             f"{label:<8} | {r['url_bytes']:>9,} | {r['status']:>6} | {r['seconds']:>7.2f} | {r['answer_bytes']:>12,} | "
-            f"{r['rss_before_mb']:>6.0f} MB -> {r['rss_peak_mb']:>6.0f} MB | {r['slowest_cached_page_s']:.3f} s"
+            f"{r['rss_before_mb']:>6.0f} MB -> {r['rss_peak_mb']:>6.0f} MB | {r['slowest_cached_page_s']:.3f} s | {r['head']}"
         )
 
 
