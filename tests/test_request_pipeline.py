@@ -62,7 +62,15 @@ def test_each_layer_refuses_in_the_written_order():
             async def receive():
                 return {"type": "http.request", "body": b"", "more_body": False}
 
-            scope = {"type": "http", "method": "GET", "path": "/longlist.json", "raw_path": b"/longlist.json", "query_string": b"sql=select+1", "headers": [], "client": (f"10.0.0.{number}", 50000)}
+            scope = {
+                "type": "http",
+                "method": "GET",
+                "path": "/longlist.json",
+                "raw_path": b"/longlist.json",
+                "query_string": b"sql=select+1",
+                "headers": [],
+                "client": (f"10.0.0.{number}", 50000),
+            }
             await app(scope, receive, send)
             sent.append(messages[0]["status"])
 

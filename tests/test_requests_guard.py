@@ -16,7 +16,11 @@ from tests.helpers import REPO, free_port
 
 W = "+".join(["w"] * 5000)
 # Issue 20, item 3: ten facets of every value, padded: a 31.8 MB page from a 65 kB URL.
-AMPLIFIED = "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end", "rowid", "kind", "a", "b"]) + "&_facet_size=max&_size=max&title__not=" + "x" * 20_000
+AMPLIFIED = (
+    "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end", "rowid", "kind", "a", "b"])
+    + "&_facet_size=max&_size=max&title__not="
+    + "x" * 20_000
+)
 FACETS_1000 = "&".join(f"_facet={c}" for c in ["number", "title", "description", "credit", "start", "end"] * 167)[: 14 * 1000]
 
 

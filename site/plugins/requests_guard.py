@@ -104,7 +104,8 @@ def facet_links_problem(facets, facet_size, query_bytes):
         raise Refused(
             400,
             f"{facets} facets of {values} values, each a link repeating this {query_bytes:,}-byte query string, "
-            f"would make a page of {weight / 1e6:,.0f} MB; at most {sizes.MAX_FACET_LINK_BYTES / 1e6:,.0f} MB (fewer facets, a smaller _facet_size or a shorter query)",
+            f"would make a page of {weight / 1e6:,.0f} MB; at most {sizes.MAX_FACET_LINK_BYTES / 1e6:,.0f} MB "
+            "(fewer facets, a smaller _facet_size or a shorter query)",
         )
 
 
