@@ -118,6 +118,31 @@ def test_query_page_draws_a_mark_for_every_row_or_says_why_not(tab, query):
     tab.check()
 
 
+def test_a_live_chart_draws_long_text_cut(tab):
+    """Issue 20: chart text is cut for display in the images; the live chart cuts it too (its
+    rows come from the page's query: here one label is made 24,000 characters long)."""
+    import json as json_module
+    import re
+
+    from scripts.core import sizes
+
+    rows = fetch_json(tab.base, "/longlist/arguments_per_theory.json?_shape=array")
+    long_label = "T" * 24_000
+    rows[0]["theory"] = long_label
+
+    def long_rows(route):
+        route.fulfill(status=200, content_type="application/json", body=json_module.dumps(rows))
+
+    tab.page.route(re.compile(r".*/arguments_per_theory\.json.*"), long_rows)
+    tab.goto("/longlist/arguments_per_theory")
+    svg = chart_svg(tab.page)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    cut = [t for t in texts if t.startswith("TTT")]
+    assert cut and all(t == "T" * (sizes.CHART_TEXT_CHARS - 1) + "…" for t in cut), cut[:1]
+    assert max(len(t) for t in texts) <= sizes.CHART_TEXT_CHARS and len(svg) < 200_000
+    tab.check()
+
+
 def test_chart_links_on_the_index_page_open_drawn(tab):
     tab.goto("/")
     links = tab.page.locator("ul.start-with a[href$='#chart']")

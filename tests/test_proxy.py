@@ -81,3 +81,16 @@ def test_one_kept_copy_serves_every_client_compressed_or_not(proxied):
     assert [headers["x-cache-status"] for _, headers, _ in answers] == ["HIT"] * 3
     assert "content-encoding" not in answers[0][1] and answers[1][1]["content-encoding"] == "gzip"
     assert gzip.decompress(answers[1][2]) == answers[0][2]
+
+
+def test_one_client_s_brought_in_sql_is_limited_and_pages_are_not(proxied):
+    """Issue 20, item 7: the proxy shares ?sql= between client addresses (limit_req and
+    limit_conn per address); a client sending thirty at once gets 429 for most, pages still answer."""
+    import concurrent.futures
+
+    front, _ = proxied
+    slow = "/longlist.json?sql=" + "with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)+select+count(*)+from+c"
+    with concurrent.futures.ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(lambda i: get(f"{front}{slow}+--{i}", timeout=30)[0], range(30)))
+    assert statuses.count(429) >= 20 and set(statuses) <= {200, 400, 429}
+    assert all(get(front + path)[0] == 200 for path in ("/longlist/theories", "/longlist/theories?_sort=title&_size=3"))

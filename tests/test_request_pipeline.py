@@ -38,7 +38,7 @@ def page(body=b"<p>" + b"a theory of impact " * 100 + b"</p>", headers=()):
 def test_each_layer_refuses_in_the_written_order():
     """A request that every layer would refuse is answered by the outermost: the guard (a POST
     bringing SQL is a 405 before the SQL gate counts it); a GET bringing SQL while the gate's
-    queue is full is the gate's 429 before Datasette runs anything."""
+    queue is full (each from its own address) is the gate's 429 before Datasette runs anything."""
     reached = []
 
     async def datasette(scope, receive, send):
@@ -53,7 +53,7 @@ def test_each_layer_refuses_in_the_written_order():
     async def flood():
         sent = []
 
-        async def one():
+        async def one(number):
             messages = []
 
             async def send(message):
@@ -62,11 +62,19 @@ def test_each_layer_refuses_in_the_written_order():
             async def receive():
                 return {"type": "http.request", "body": b"", "more_body": False}
 
-            scope = {"type": "http", "method": "GET", "path": "/longlist.json", "raw_path": b"/longlist.json", "query_string": b"sql=select+1", "headers": []}
+            scope = {
+                "type": "http",
+                "method": "GET",
+                "path": "/longlist.json",
+                "raw_path": b"/longlist.json",
+                "query_string": b"sql=select+1",
+                "headers": [],
+                "client": (f"10.0.0.{number}", 50000),
+            }
             await app(scope, receive, send)
             sent.append(messages[0]["status"])
 
-        await asyncio.gather(*[one() for _ in range(pipeline_module.own_sql_one_at_a_time.__globals__["OWN_SQL_QUEUE"] + 3)])
+        await asyncio.gather(*[one(number) for number in range(pipeline_module.own_sql_one_at_a_time.__globals__["OWN_SQL_QUEUE"] + 3)])
         return sent
 
     statuses = asyncio.run(flood())
@@ -126,3 +134,69 @@ def test_versioned_static_files_live_a_year(path, query, immutable):
     assert (headers["cache-control"] == "public, max-age=31536000, immutable") is immutable
     if not immutable:
         assert headers["cache-control"] == "public, max-age=3600"
+
+
+def csv_stream(rows, last=b"", pause=0.0):
+    """Datasette's streamed CSV as it arrives: a row per message, then `last` and the end."""
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+        for number in range(rows):
+            await asyncio.sleep(pause)
+            await send({"type": "http.response.body", "body": b"%d,a theory\r\n" % number, "more_body": True})
+        if last:
+            await send({"type": "http.response.body", "body": last, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return app
+
+
+def streamed(app, path="/longlist/theories.csv", query=b"_stream=on"):
+    """(status, body, whether the body ended) of one streamed request."""
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query, "headers": []}
+    asyncio.run(app(scope, None, send))
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in bodies), any(not m.get("more_body") for m in bodies)
+
+
+def test_a_whole_stream_passes_and_ends():
+    status, body, ended = streamed(pipeline_module.pipeline(csv_stream(300), 3600))
+    assert (status, ended) == (200, True) and body.count(b"\r\n") == 300
+
+
+def test_a_stream_that_fails_is_cut_short_not_ended_with_the_error():
+    """Issue 20, item 7: a streamed CSV ended a 200 with "interrupted" as its last line."""
+    status, body, ended = streamed(pipeline_module.pipeline(csv_stream(5, last=b"interrupted"), 3600))
+    assert (status, ended) == (200, False) and b"interrupted" not in body and body.endswith(b"4,a theory\r\n")
+
+
+def test_a_stream_is_cut_at_its_time_bound():
+    """Each page under the query time limit, the whole stream past the bound: cut short."""
+    layer = plugin("bounded_stream")
+    status, body, ended = streamed(layer.bounded_stream(csv_stream(1000, pause=0.002), seconds=0.2))
+    assert (status, ended) == (200, False) and 0 < body.count(b"\r\n") < 1000
+    status, body, ended = streamed(layer.bounded_stream(csv_stream(1000, pause=0.002), seconds=0.2), query=b"_stream=off")
+    assert ended and body.count(b"\r\n") == 1000  # not a stream: not bounded here
+
+
+def test_a_head_asks_for_one_row_one_value_per_facet_and_no_count():
+    """Issue 20, item 3: a HEAD rendered everything its GET would and received nothing."""
+    seen = []
+
+    async def datasette(scope, receive, send):
+        seen.append((scope["method"], scope["query_string"]))
+        await page(headers=[(b"content-length", b"1234")])(scope, receive, send)
+
+    app = pipeline_module.pipeline(datasette, 3600)
+    query = b"_facet=kind&_facet=credit&_facet_size=max&_size=max&title__contains=a+b"
+    status, headers, body = call(app, query=query, method="HEAD")
+    assert status == 200 and "content-length" not in headers
+    assert seen[-1] == ("HEAD", b"_facet=kind&_facet=credit&title__contains=a%20b&_size=1&_facet_size=1&_nocount=1")
+    assert call(app, query=query)[0] == 200 and seen[-1] == ("GET", query)  # a GET as asked
+    call(app, method="HEAD")
+    assert seen[-1] == ("HEAD", b"")  # a plain HEAD as asked

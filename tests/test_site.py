@@ -290,10 +290,10 @@ def test_pages_and_downloads_are_cacheable(client, built, descriptor):
         assert client.get(path).headers["cache-control"] == f"public, max-age={instance.SETTINGS['default_cache_ttl']}", path
 
 
-def test_serve_command_is_gunicorn_with_uvicorn_workers_on_reuse_port_sockets(built):
+def test_serve_command_is_gunicorn_with_uvicorn_workers_on_one_socket(built):
     args = instance.command(built, 8123, workers=3)
     assert Path(args[0]).name == "gunicorn" and args[args.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
-    assert "--reuse-port" in args and args[args.index("--workers") + 1] == "3" and args[args.index("--bind") + 1] == f"{instance.HOST}:8123"
+    assert "--reuse-port" not in args and args[args.index("--workers") + 1] == "3" and args[args.index("--bind") + 1] == f"{instance.HOST}:8123"
     assert args[-1] == f"scripts.serve.asgi:create_app({str(built.root)!r})"
     assert args[args.index("--pid") + 1] == str(instance.pid_path(built, 8123))
 

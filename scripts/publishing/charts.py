@@ -240,6 +240,8 @@ def chart_spec(query, rows):
         "encoding": encoding,
         # maxExtent: room for the labels, else Vega caps it at 200 pixels and the axis title overlaps them
         "config": {"font": FONT, "axis": {"labelLimit": LABEL_LIMIT, "maxExtent": MAX_EXTENT, "labelColor": "#222", "titleColor": "#222"}},
+        # for the live chart (site/static/chart.js), which cuts its rows' text as display_text does
+        "usermeta": {"textChars": sizes.CHART_TEXT_CHARS},
     }
     for axis, vega_type in (("x", chart.x_type), ("y", chart.y_type)):
         if vega_type in ("ordinal", "nominal"):

@@ -159,9 +159,11 @@ def pid_path(project, port):
 
 def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
     """The one start command of the site (make serve, the tests, the docs): gunicorn with
-    uvicorn workers accepting on one listening socket (bound with SO_REUSEPORT: a restarted
-    server binds while the old one drains), each serving the Datasette of `app`
-    (scripts/serve/asgi.py)."""
+    uvicorn workers accepting on one listening socket, each serving the Datasette of `app`
+    (scripts/serve/asgi.py). The socket is bound without SO_REUSEPORT (gunicorn's
+    --reuse-port): the master binds it once and its workers inherit it, so nothing needs the
+    option, and with it any process of the same user could bind the same port later and take
+    a share of new connections (a third, beside two workers). A reload (SIGHUP) keeps the socket."""
     count = default_workers() if workers is None else workers
     return [
         os.path.join(os.path.dirname(sys.executable), "gunicorn"),
@@ -171,7 +173,6 @@ def command(project, port=DEFAULT_PORT, host=HOST, workers=None):
         str(count),
         "--bind",
         f"{host}:{port}",
-        "--reuse-port",
         "--chdir",
         str(project.root),
         "--pid",

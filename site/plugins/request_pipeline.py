@@ -5,19 +5,24 @@
    facets; it answers before any other layer parses the query string.
 2. own SQL (limits.py): requests that bring their own SQL run one at a time, a full queue is
    answered 429.
-3. compression: gzip for clients that accept it, by Starlette's GZipMiddleware (adds
+3. HEAD (cheap_head, below): a HEAD is answered as its GET would be, without rendering rows
+   or facets nobody receives.
+4. compression: gzip for clients that accept it, by Starlette's GZipMiddleware (adds
    `Vary: Accept-Encoding`; bodies under 500 bytes stay as they are).
-4. cache headers (below): what a shared cache (the nginx site in deploy/, a CDN) may keep.
-5. the database files' media type (database_type.py): `application/vnd.sqlite3`.
+5. cache headers (below): what a shared cache (the nginx site in deploy/, a CDN) may keep.
+6. streamed CSV (bounded_stream.py): at most sizes.MAX_STREAM_SECONDS in all, and an answer
+   cut short (no end of body) rather than one ending in an error's text; it reads the rows
+   as Datasette writes them, so it sits inside compression.
+7. the database files' media type (database_type.py): `application/vnd.sqlite3`.
 
-Then Datasette. A later layer (per-client fairness, amplification budgets, redirects) goes
-into `pipeline` at its place: per-client limits right after the guard, before anything costs.
+Then Datasette. A later layer goes into `pipeline` at its place: per-client limits right
+after the guard, before anything costs (the own-SQL gate keeps each address's share).
 """
 
 import hashlib
 import runpy
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from datasette import hookimpl
 from starlette.middleware.gzip import GZipMiddleware
@@ -26,6 +31,8 @@ HERE = Path(__file__).parent
 # The sibling plugin files, read by path: Datasette puts the plugins folder on no import path.
 guard = runpy.run_path(str(HERE / "requests_guard.py"))["guard"]
 own_sql_one_at_a_time = runpy.run_path(str(HERE / "limits.py"))["own_sql_one_at_a_time"]
+_stream_layer = runpy.run_path(str(HERE / "bounded_stream.py"))
+bounded_stream, streams = _stream_layer["bounded_stream"], _stream_layer["streams"]
 sqlite_type = runpy.run_path(str(HERE / "database_type.py"))["sqlite_type"]
 
 GZIP_MIN_BYTES = 500
@@ -86,12 +93,16 @@ def cache_headers(app, ttl):
         if scope["type"] != "http":
             return await app(scope, receive, send)
         start = None
-        chunks = []
+        chunks = None if streams(scope) else []  # a streamed CSV is passed on as it comes
 
         async def finish(message):
             nonlocal start, chunks
             if message["type"] == "http.response.start":
                 start = message
+                if chunks is None:  # no ETag: the body is not held to hash it
+                    kept = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"cache-control"]
+                    value = cache_control(scope, start["status"], {k.lower(): v for k, v in start.get("headers") or []}, ttl)
+                    await send({**start, "headers": kept + ([(b"cache-control", value)] if value is not None else [])})
                 return
             if chunks is None:
                 return await send(message)
@@ -124,6 +135,36 @@ def cache_headers(app, ttl):
     return with_cache_headers
 
 
+# What a HEAD need not render: a page's rows beyond one, facet values beyond one (each facet
+# is still computed, so an unknown column is refused as the GET refuses it), its count.
+HEAD_DROPS = ("_size", "_facet_size", "_nocount")
+HEAD_ADDS = [("_size", "1"), ("_facet_size", "1"), ("_nocount", "1")]
+
+
+def cheap_head(app):
+    """A HEAD with a query string goes to Datasette as the same request with one row, one value
+    per facet and no count, so it checks what the GET would check (the table, its filters and
+    facets, the SQL) and
+    answers its status and headers, without the work of a body nobody receives (ten facets of
+    every value made a HEAD cost as much as a 31.8 MB GET). Its Content-Length, which would be
+    the smaller page's, is left out."""
+
+    async def head(scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "HEAD" or not scope.get("query_string"):
+            return await app(scope, receive, send)
+        pairs = [pair for pair in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if pair[0] not in HEAD_DROPS]
+        query = urlencode(pairs + HEAD_ADDS, quote_via=quote).encode("latin-1")
+
+        async def without_length(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers") or [] if k.lower() != b"content-length"]}
+            await send(message)
+
+        return await app({**scope, "query_string": query}, receive, without_length)
+
+    return head
+
+
 def compression(app):
     return GZipMiddleware(app, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
 
@@ -132,7 +173,7 @@ def pipeline(app, ttl, datasette=None):
     """Datasette's application inside the layers, outermost first as written (the database
     files' media type needs the instance, to know which paths are its files)."""
     inner = sqlite_type(app, datasette) if datasette is not None else app
-    return guard(own_sql_one_at_a_time(compression(cache_headers(inner, ttl))))
+    return guard(own_sql_one_at_a_time(cheap_head(compression(cache_headers(bounded_stream(inner), ttl)))))
 
 
 @hookimpl

@@ -3,6 +3,19 @@
 // docs/charts.md), with the rows of this page's own query, parameters included, as its data.
 (function () {
   "use strict";
+  // Text longer than the spec's usermeta.textChars (scripts/core/sizes.py CHART_TEXT_CHARS) is
+  // drawn cut with "…", as in the images: a 24,000-character label made a chart of megabytes.
+  function cut(rows, chars) {
+    if (!chars) return rows;
+    return rows.map(function (row) {
+      var shown = {};
+      Object.keys(row).forEach(function (key) {
+        var value = row[key];
+        shown[key] = typeof value === "string" && value.length > chars ? value.slice(0, chars - 1) + "\u2026" : value;
+      });
+      return shown;
+    });
+  }
   function draw(area) {
     var spec = JSON.parse(area.getAttribute("data-spec"));
     var url = new URL(area.getAttribute("data-rows"), window.location.href);
@@ -16,7 +29,7 @@
         return response.json();
       })
       .then(function (rows) {
-        spec.data = { values: rows };
+        spec.data = { values: cut(rows, (spec.usermeta || {}).textChars) };
         // as wide as the page's column allows (at least the figure's minimum width, in CSS)
         spec.width = "container";
         spec.autosize = { type: "fit-x", contains: "padding" };
