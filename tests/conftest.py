@@ -1,6 +1,7 @@
 """Fixtures only; the helpers they use, and which fixture to pick, are in tests/helpers.py."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,15 @@ def built(tmp_path_factory):
     before = tree_bytes(project.root)
     yield project
     assert tree_bytes(project.root) == before, "a test changed the shared build: use fresh_copy for a copy to change"
+
+
+@pytest.fixture(scope="module")
+def db(built):
+    """The shared build's database, rows as sqlite3.Row (read only)."""
+    connection = sqlite3.connect(built.db_path)
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

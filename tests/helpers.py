@@ -106,6 +106,11 @@ def add_scripts(destination):
     shutil.copytree(REPO.root / "scripts", Path(destination) / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
 
 
+def words(text):
+    """Text with runs of whitespace made one space, as a browser's innerText compares."""
+    return " ".join(text.split())
+
+
 def read_csv(project, resource_name):
     with open(project.data_dir / f"{resource_name}.csv", newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))

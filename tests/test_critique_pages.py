@@ -6,11 +6,10 @@ failed request or a console error and does not scroll sideways at 390 or 1,280 p
 go to $SCREENSHOT_DIR (for example /tmp/critique-shots), never into the repository."""
 
 import os
-import sqlite3
 
 import pytest
 
-from tests.helpers import Tab
+from tests.helpers import Tab, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -27,18 +26,6 @@ PAGES = [
     "/longlist/critique_types_per_theory",
     "/longlist/critique_grants",
 ]
-
-
-@pytest.fixture(scope="module")
-def db(built):
-    connection = sqlite3.connect(built.db_path)
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
-
-
-def words(text):
-    return " ".join(text.split())
 
 
 def test_theory_9_shows_the_critiques_answer_and_its_types(tab, db):

@@ -9,27 +9,14 @@ to $SCREENSHOT_DIR (for example /tmp/site-shots), never into the repository.
 import json
 import os
 import re
-import sqlite3
 from html.parser import HTMLParser
 
 import pytest
 
-from tests.helpers import REPO, Tab, get
+from tests.helpers import REPO, Tab, get, words
 
 WIDTHS = (390, 1280)
 READING_PAGES = ["/post", "/thread", "/rate", "/longlist/theories/9", "/longlist/comments/c07"]
-
-
-@pytest.fixture(scope="module")
-def db(built):
-    connection = sqlite3.connect(built.db_path)
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
-
-
-def words(text):
-    return " ".join(text.split())
 
 
 def shots_dir(tmp_path_factory):
@@ -230,16 +217,16 @@ def test_smaller_reading_aids(browser, server, db, width):
             if row.locator("td.col-kind").inner_text().strip() == "comment":
                 title = row.locator("td.col-title").inner_text().strip()
                 assert title.endswith(" …") or not title.endswith("…"), title
-                words = title.removesuffix(" …").split()
+                title_words = title.removesuffix(" …").split()
                 body = " ".join(db.execute("select body from comments where id = ?", [row.locator("td.col-id").inner_text().strip()]).fetchone()[0].split())
-                assert body.startswith(" ".join(words)), title  # whole words only
+                assert body.startswith(" ".join(title_words)), title  # whole words only
         linked = set()
         for comment in ("c17", "c18"):
             tab.goto(f"/longlist/comments/{comment}")
             linked |= {a.get_attribute("href") for a in tab.page.locator(".comment-text a.source-url").all()}
         assert {u.rstrip(".,;:)") for u in urls} <= linked
         tab.goto("/longlist/comments/c01")
-        assert words_of(tab.page.locator(".byline").inner_text()).startswith("By Rohin.")
+        assert words(tab.page.locator(".byline").inner_text()).startswith("By Rohin.")
         tab.goto("/thread")
         for (comment_id,) in inferred:
             assert "inferred" in tab.page.locator(f"li#{comment_id} > .comment-box .comment-head").inner_text()
@@ -247,7 +234,3 @@ def test_smaller_reading_aids(browser, server, db, width):
         tab.check()
     finally:
         tab.context.close()
-
-
-def words_of(text):
-    return " ".join(text.split())

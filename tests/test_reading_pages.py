@@ -9,31 +9,17 @@ $SCREENSHOT_DIR (for example /tmp/shots-13), never into the repository.
 """
 
 import os
-import sqlite3
 
 import pytest
 
 from scripts.publishing import queries as saved
-from tests.helpers import REPO, Tab
+from tests.helpers import REPO, Tab, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 WIDTHS = (390, 1280)
 READING_PAGES = ["/longlist/theories/9", "/longlist/comments/c01", "/thread", "/longlist/theories/20", "/longlist/comments/c11", "/longlist/comments/c14"]
 OTHER_PAGES = ["/", "/longlist", "/longlist/comments_on_a_theory?number=9", "/longlist/thread_tree", "/longlist/comments", "/longlist/theory_overview"]
-
-
-@pytest.fixture(scope="module")
-def db(built):
-    connection = sqlite3.connect(built.db_path)
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
-
-
-def words(text):
-    """Text with runs of whitespace made one space, as a browser's innerText compares."""
-    return " ".join(text.split())
 
 
 def test_theory_page_shows_sub_points_rank_and_arguments_linking_to_comments(tab, db):
