@@ -97,22 +97,8 @@ def read_pass(raw, parsed, project, descriptor, file_name, prefix, with_voice, r
             }
         )
         for target in entry.get("targets") or []:
-            target_id, stance = str(target.get("target")), target.get("stance")
-            if target_id not in theories and target_id not in points:
-                fail(f"target '{target_id}' is not a theory (1-{len(theories)}) or sub-point ({', '.join(points)})", target[yamlio.LINE_KEY], "target")
-            if stance not in stances:
-                fail(f"'{stance}' is not a stance; expected one of {', '.join(stances)}", target[yamlio.LINE_KEY], "stance")
-            if any(t["argument_id"] == arg_id and t["target_id"] == target_id for t in targets):
-                fail(f"{arg_id} targets '{target_id}' twice; give each target one stance", target[yamlio.LINE_KEY], "target")
-            targets.append(
-                {
-                    "argument_id": arg_id,
-                    "target_id": target_id,
-                    "theory_number": theories.get(target_id) or points[target_id],
-                    "theory_point_id": target_id if target_id in points else None,
-                    "stance": stance,
-                }
-            )
+            unknown = f"is not a theory (1-{len(theories)}) or sub-point ({', '.join(points)})"
+            targets.append(target_row(target, arg_id, theories, points, stances, targets, fail, unknown))
         for relation in entry.get("relations") or []:
             other, kind = str(relation.get("to")), relation.get(relation_key)
             if other not in seen or other == arg_id:
@@ -141,3 +127,23 @@ def check_coverage(name, arguments, comments):
             f"no argument for comment(s) {', '.join(missing)}; every comment needs at least one (kind meta or acknowledgement if nothing else)",
             field="arguments",
         )
+
+
+def target_row(target, arg_id, theories, points, stances, targets, fail, unknown):
+    """One entry of an argument's `targets`, checked against the theories and sub-points
+    ({id: theory number}), the schema's stances and the argument's earlier targets, as an
+    argument_targets row; `unknown` says what a target that is neither is not."""
+    target_id, stance = str(target.get("target")), target.get("stance")
+    if target_id not in theories and target_id not in points:
+        fail(f"target '{target_id}' {unknown}", target[yamlio.LINE_KEY], "target")
+    if stance not in stances:
+        fail(f"'{stance}' is not a stance; expected one of {', '.join(stances)}", target[yamlio.LINE_KEY], "stance")
+    if any(t["argument_id"] == arg_id and t["target_id"] == target_id for t in targets):
+        fail(f"{arg_id} targets '{target_id}' twice; give each target one stance", target[yamlio.LINE_KEY], "target")
+    return {
+        "argument_id": arg_id,
+        "target_id": target_id,
+        "theory_number": theories.get(target_id) or points[target_id],
+        "theory_point_id": target_id if target_id in points else None,
+        "stance": stance,
+    }

@@ -12,7 +12,7 @@ function, more leniently (any id prefix, critique types optional), for the agree
 from scripts.core import schema, yamlio
 from scripts.core.errors import BuildError
 from scripts.pipeline import critique as critique_source
-from scripts.pipeline.arguments import Pass
+from scripts.pipeline.arguments import Pass, target_row
 from scripts.pipeline.critique import DOCUMENT_ID
 from scripts.pipeline.thread import span_of
 
@@ -122,24 +122,10 @@ def read(critique, critique_tables, project, descriptor, path, first_position=1,
             }
         )
         for target in entry.get("targets") or []:
-            target_id, stance = str(target.get("target")), target.get("stance")
-            if target_id not in theories and target_id not in points:
-                fail(f"target '{target_id}' is not a theory or sub-point the critique answers", target[yamlio.LINE_KEY], "target")
-            if strict and target_id not in targets_of[source]:
-                fail(f"an argument of {source} answers {', '.join(targets_of[source])}, not '{target_id}'", target[yamlio.LINE_KEY], "target")
-            if stance not in stances:
-                fail(f"'{stance}' is not a stance; expected one of {', '.join(stances)}", target[yamlio.LINE_KEY], "stance")
-            if any(t["argument_id"] == arg_id and t["target_id"] == target_id for t in targets):
-                fail(f"{arg_id} targets '{target_id}' twice; give each target one stance", target[yamlio.LINE_KEY], "target")
-            targets.append(
-                {
-                    "argument_id": arg_id,
-                    "target_id": target_id,
-                    "theory_number": theories.get(target_id) or points[target_id],
-                    "theory_point_id": target_id if target_id in points else None,
-                    "stance": stance,
-                }
-            )
+            row = target_row(target, arg_id, theories, points, stances, targets, fail, "is not a theory or sub-point the critique answers")
+            if strict and row["target_id"] not in targets_of[source]:
+                fail(f"an argument of {source} answers {', '.join(targets_of[source])}, not '{row['target_id']}'", target[yamlio.LINE_KEY], "target")
+            targets.append(row)
         for relation in entry.get("relations") or []:
             other = str(relation.get("to"))
             kind = relation.get("relation", relation.get("type"))  # a reading may write either key
