@@ -47,7 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hostile import HOSTILE_SQL, LARGEST_ANSWER_SQL  # noqa: E402
 from scripts.core.paths import Project  # noqa: E402
-from scripts.serve import instance, proxy, warm  # noqa: E402
+from scripts.serve import instance, warm  # noqa: E402
+from tests.helpers import start_proxy  # noqa: E402
 
 HOST = "127.0.0.1"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -278,7 +279,7 @@ def serving(way, project, old, workdir, log):
             return
         front_port = free_port()
         front = f"http://{HOST}:{front_port}"
-        nginx = proxy.start(workdir / f"proxy-{front_port}", f"{HOST}:{front_port}", f"{HOST}:{port}")
+        nginx = start_proxy(workdir / f"proxy-{front_port}", f"{HOST}:{front_port}", f"{HOST}:{port}")
         try:
             wait_until_up(front + UP_PATH)
             warm.warm(project, front + "/", say=lambda line: print("  " + line, file=sys.stderr, flush=True))
@@ -386,10 +387,7 @@ def main(argv=None):
             cells.append(f"{mean_rps(rows) / ceiling:6.1%} p99 {worst_p99(rows):4.0f}")
         hostile = f"{figures['hostile'][0]['p99_ms']:9.0f} ms" if figures["hostile"] else f"{'-':>12}"
         memory = figures["memory"]
-        print(
-            f"{NAMES[way]:<16} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} {hostile} "
-            f"{sum(mb for _, mb in memory):6.0f} MB/{len(memory)}"
-        )
+        print(f"{NAMES[way]:<16} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} {hostile} {sum(mb for _, mb in memory):6.0f} MB/{len(memory)}")
     if "proxy" in results:
         share = mean_rps(results["proxy"]["cached"]) / results["proxy"]["static"]["rps"]
         print(f"\ngoal: cached pages behind the proxy at >= {PROXY_GOAL:.0%} of nginx static: {share:.1%} ({'yes' if share >= PROXY_GOAL else 'no'})")

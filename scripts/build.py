@@ -106,7 +106,7 @@ def stage_outputs(project, staging, progress, timings=None):
         validation.result()
         raise
     staged_db = staging / "build" / project.db_path.name
-    (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(project, staged_db))
+    (staging / inspect_file(project)).write_bytes(instance.inspect_bytes(staging, project.rel(project.db_path)))
     timer.done("load", f"{sum(counts.values())} rows into {project.rel(project.db_path)}, its counts into {inspect_file(project)}")
 
     live_charts = {}

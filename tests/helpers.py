@@ -493,3 +493,36 @@ def plugin(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# The nginx site of deploy/nginx-longlist.conf, started alone in a folder (the proxy test and the
+# load benchmark): nginx -p FOLDER -c nginx.conf, in the foreground.
+NGINX_MAIN = """\
+{user}worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/tmp;
+    proxy_temp_path {folder}/tmp;
+    include {folder}/site.conf;
+}}
+"""
+
+
+def nginx():
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def start_proxy(folder, listen, upstream):
+    """nginx serving deploy/nginx-longlist.conf on `listen`, in front of `upstream`: the process."""
+    folder = Path(folder)
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    site = (REPO.root / "deploy" / "nginx-longlist.conf").read_text(encoding="utf-8")
+    site = site.replace("@LISTEN@", str(listen)).replace("@UPSTREAM@", upstream).replace("@CACHE_DIR@", str(folder / "cache"))
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    # as root (a test machine), nginx's workers would otherwise be `nobody`, who cannot write the folder
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, folder=folder), encoding="utf-8")
+    return subprocess.Popen([nginx(), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"], stderr=subprocess.DEVNULL)

@@ -288,6 +288,11 @@ def test_index_page_links_the_package_metadata_for_tools_and_hubs(browser, serve
             assert json.loads(response.read())["resources"]
         with urllib.request.urlopen(server + tab.page.locator("a.database-download").get_attribute("href"), timeout=10) as response:
             assert response.headers["content-type"] == "application/vnd.sqlite3", "the running server types the database download too"
+        csv_links = tab.page.locator(".table-download a", has_text="CSV")
+        assert csv_links.count() > 20
+        for href in (csv_links.nth(i).get_attribute("href") for i in range(csv_links.count())):
+            with urllib.request.urlopen(server + href, timeout=10) as response:  # the package's own file, every row
+                assert response.headers["content-type"].startswith("text/csv") and response.read() == (REPO.root / href.removeprefix("/package/")).read_bytes()
         assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= width
         tab.page.locator(".front-door-downloads").screenshot(path=str(shots / f"index-downloads-{width}.png"))
         tab.page.screenshot(path=str(shots / f"index-{width}.png"), full_page=True)

@@ -1,7 +1,7 @@
 """The site on the newest Datasette 1.0 alpha, in its own environment (`make test` creates
 .venv/tools/datasette1 from requirements-datasette1.lock): the same database, templates,
 plugins and static mounts, with saved queries, plugin settings and settings written to the
-configuration file where 1.0 reads them (scripts/serve/instance.py `datasette1_files`). Every
+configuration file where 1.0 reads them (`datasette1_files` below). Every
 canonical page answers 200 with what a reader needs on it."""
 
 import json
@@ -18,12 +18,35 @@ from tests.helpers import REPO, free_port, get
 pytestmark = [pytest.mark.datasette1, pytest.mark.server]
 
 
+# What Datasette 1.0 reads from its configuration file (datasette.yaml) rather than metadata:
+# saved queries, plugin settings, settings, and the table options that are not descriptions.
+TABLE_CONFIG = ("facets", "sort", "sort_desc", "size", "sortable_columns", "label_column", "hidden", "fts_table", "fts_pk", "searchmode", "units")
+BOOLEAN_SETTINGS = ("allow_download", "allow_csv_stream", "suggest_facets")  # 1.0's configuration file wants true/false
+
+
+def datasette1_files(metadata):
+    """(metadata, configuration) for Datasette 1.0 from this site's metadata.yml for 0.65 (1.0
+    ignores saved queries left in metadata, and answers 404 for each)."""
+    metadata = json.loads(json.dumps(metadata))  # a copy
+    config = {"settings": {name: bool(value) if name in BOOLEAN_SETTINGS else value for name, value in instance.SETTINGS.items()}}
+    config["plugins"] = metadata.pop("plugins", {})
+    config["databases"] = {}
+    for name, database in (metadata.get("databases") or {}).items():
+        moved = {"queries": database.pop("queries", {}), "tables": {}}
+        for table, options in (database.get("tables") or {}).items():
+            table_config = {key: options.pop(key) for key in list(options) if key in TABLE_CONFIG}
+            if table_config:
+                moved["tables"][table] = table_config
+        config["databases"][name] = moved
+    return metadata, config
+
+
 @pytest.fixture(scope="module")
 def served1(built, tmp_path_factory):
     tool = REPO.datasette1
     assert tool.exists(), f"{tool} is missing: `make test` creates it; or run `make {REPO.rel(tool)}`"
     folder = tmp_path_factory.mktemp("datasette1")
-    metadata, config = instance.datasette1_files(yaml.safe_load(built.metadata_path.read_text(encoding="utf-8")))
+    metadata, config = datasette1_files(yaml.safe_load(built.metadata_path.read_text(encoding="utf-8")))
     (folder / "metadata.yml").write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
     (folder / "datasette.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     paths = instance.site_paths(built)

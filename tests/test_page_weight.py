@@ -38,8 +38,7 @@ def test_reading_pages_show_their_text_on_a_phone_network_without_charting_scrip
             # no charting script on a page without a chart, and nothing in the head that blocks the text
             assert not [url for url in scripts if any(name in url for name in CHARTING)], (path, scripts)
             blocking = tab.page.evaluate(
-                "() => [...document.head.querySelectorAll('script[src]')]"
-                ".filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src)"
+                "() => [...document.head.querySelectorAll('script[src]')].filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src)"
             )
             assert blocking == [], (path, blocking)
         tab.check()

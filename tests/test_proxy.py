@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from scripts.serve import proxy, warm
-from tests.helpers import free_port, get, start_server, stop_server, without_timing
+from scripts.serve import warm
+from tests.helpers import free_port, get, nginx, start_proxy, start_server, stop_server, without_timing
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(proxy.nginx() is None, reason="nginx is not installed (apt-get install -y nginx-light)")]
+pytestmark = [pytest.mark.server, pytest.mark.skipif(nginx() is None, reason="nginx is not installed (apt-get install -y nginx-light)")]
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def proxied(built, tmp_path_factory):
     folder = tmp_path_factory.mktemp("proxy")
     process, base = start_server(built, folder / "serve.log", workers=1)
     port = free_port()
-    nginx = proxy.start(folder / "nginx", f"127.0.0.1:{port}", base.removeprefix("http://"))
+    nginx = start_proxy(folder / "nginx", f"127.0.0.1:{port}", base.removeprefix("http://"))
     front = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:

@@ -1,13 +1,7 @@
-"""The ASGI application each gunicorn worker serves (scripts/serve/instance.py `command`):
-
-    gunicorn --worker-class uvicorn_worker.UvicornWorker ... 'scripts.serve.asgi:create_app("/repo")'
-
-Datasette prints every error answer's traceback, with its locals, through `rich` when rich can
-be imported (frictionless, a build dependency, brings it into the same environment): about
-0.25 s of the event loop for each 404 or refused query, which would let anyone stall a worker.
-A visitor's error is not a server fault, so the serving process runs as if rich were not
-installed (as in a `datasette publish` image, which installs no frictionless).
-"""
+"""The application each gunicorn worker serves (instance.command). Datasette prints an error
+answer's traceback with its locals through `rich` when rich is importable (frictionless brings
+it): about 0.25 s of the event loop per 404. The serving process runs without it, as a
+`datasette publish` image does."""
 
 import sys
 
@@ -20,5 +14,4 @@ from scripts.serve import instance  # noqa: E402
 
 
 def create_app(root):
-    datasette = instance.app(Project(Path(root)))
-    return datasette.app()
+    return instance.app(Project(Path(root))).app()

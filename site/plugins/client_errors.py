@@ -1,19 +1,6 @@
-"""Client errors are 4xx, never 500 (issue 20): what Datasette 0.65 answers with a 500 although
-the request, not the server, is at fault, answered through its documented `handle_exception`
-hook with a 400 that says what to change.
-
-- `_sort=nosuch` (a column the table does not have): Datasette raises "Cannot sort table by
-  nosuch" with status 500.
-- Sorting a table whose row holds values near the instance's length limit (sizes.py): SQLite's
-  sorter packs the sort key and the whole row into one record, which may exceed the limit
-  every connection has (limits.py), and the query fails with "string or blob too big".
-- A table's CSV whose query (a slow `_where`) is interrupted at the time limit: the HTML and
-  JSON pages answer 400 "SQL query took too long", the CSV answered 500 with a traceback.
-
-And the log stays readable: Datasette writes every failed query to standard error in full
-("ERROR: conn=..., sql = ..."), so 16 kB of invalid SQL sent in a loop wrote 12.9 MB in 4 s.
-Each write to standard error is cut to MAX_LOG_CHARS (startup, below).
-"""
+"""A 400 that says what to change, through Datasette's `handle_exception` hook, where Datasette
+0.65 answers 500 for the request's own fault (docs/robustness.md, "Client errors are 4xx"); and
+each write to standard error cut to MAX_LOG_CHARS (Datasette logs every failed query whole)."""
 
 import sys
 
@@ -50,6 +37,7 @@ def client_error(request, exception):
     if message.startswith("Cannot sort table by "):
         return message + ": sort by one of the table's columns"
     if TOO_BIG in message and ("_sort" in request.args or "_sort_desc" in request.args):
+        # SQLite's sorter packs the key and the whole row into one record, over the length limit
         return "the rows are too long to sort by this column within the instance's limits; open the table unsorted or sort by its key"
     if type(exception).__name__ == "QueryInterrupted":  # a table's CSV whose first page took too long
         return "SQL query took too long: the query was interrupted at the instance's time limit"

@@ -1,9 +1,6 @@
-"""A saved query's parameter boxes show the value its results use: where the request leaves a
-parameter empty, the query falls back to its default (coalesce(nullif(:name, ''), ...) in its
-SQL), and the box shows that default rather than staying empty above results for it.
-
-The defaults are read from each query's SQL by the build (`param_defaults` in the site's plugin
-configuration in metadata.yml, scripts/publishing/metadata.py)."""
+"""A saved query's parameter box shows the value its results use: where the request leaves it
+empty, the query's own default (coalesce(nullif(:name, ''), ...) in its SQL, read by the build
+into `param_defaults` of the site's plugin configuration)."""
 
 import runpy
 from pathlib import Path

@@ -1,25 +1,9 @@
-"""Requests a public instance must answer cheaply and clearly, before Datasette sees them.
-Each rule answers something tests/test_requests_guard.py sends:
-
-- Only GET and HEAD: the instance is read-only (no canned write queries, no logins). POST or
-  TRACE on a page made Datasette fail with a 500 and a traceback; they now get 405.
-- Bounded URLs: a query string of at most MAX_QUERY_BYTES (414 beyond), at most MAX_PARAMS
-  parameters, no value longer than the instance serves (sizes.py: SQL up to MAX_SQL_BYTES,
-  any other value up to MAX_VALUE_BYTES; a longer filter value made SQLite fail with "string
-  or blob too big", a 500), a path of at most MAX_VALUE_BYTES, and at most MAX_WORDS words in
-  a search or filter value (5,000 full-text terms made a 500).
-- Facets and sorts: Datasette renders every `_facet=` it is given, and each facet's links
-  repeat the whole query string, so the cost grows with the square of their number (1,000 of
-  them took 72 s, a 323 MB page and 2.1 GB of memory). A query string that repeats a
-  parameter with the same value is redirected (302) to the one without repeats; more than
-  MAX_FACETS distinct facets, or two different values of a parameter that takes one
-  (`_sort`, `_sort_desc`, `_size`...), is a 400 that says so.
-
-The rules run first in the one request pipeline (request_pipeline.py), before anything else
-parses the query string. Every refusal is one short plain-text (or, for a .json path, JSON) answer, and nothing is logged
-but the access line. The header timeout a public server needs is not here: uvicorn has none,
-so a deployment sits behind a platform or proxy that has one (docs/publishing.md).
-"""
+"""Requests a public instance must answer cheaply and clearly before Datasette sees them (the
+outermost layer of request_pipeline.py; docs/robustness.md says what each rule answered before):
+GET and HEAD only; a bounded path, query string, parameter count, value sizes (sizes.py) and
+words in a search or filter value; at most MAX_FACETS facets, a bound on the weight of their
+links, one value for each parameter that takes one; repeated parameters redirected (302) to
+the query string without repeats. Each refusal is one short text (JSON for a .json path)."""
 
 import json
 import re
@@ -40,11 +24,10 @@ MAX_WORDS = 200
 DEFAULT_FACET_SIZE = 30  # Datasette's default_facet_size, which the instance leaves as it is
 FACETS = ("_facet", "_facet_array", "_facet_date")
 ONE_VALUE = ("_sort", "_sort_desc", "_size", "_facet_size", "_search", "_next", "_shape", "sql")
-# Words as SQLite's full-text tokenizer reads them: letters and digits between any other
-# characters, so "a,a,a..." is as many terms as "a a a..." (12,000 of them, in a saved query's
-# search parameter, pushed other pages' median from 29 ms to 2.6 s).
+# Words as SQLite's full-text tokenizer reads them: "a,a,a" is as many terms as "a a a".
 WORD = re.compile(r"\w+")
 SQL_PARAMS = ("sql", "_where")  # brought-in SQL: its own limit, and words are not search terms
+REASONS = {302: "Found", 400: "Bad Request", 405: "Method Not Allowed", 414: "URI Too Long"}
 
 
 class Refused(Exception):
@@ -53,12 +36,8 @@ class Refused(Exception):
         self.status, self.message, self.headers = status, message, list(headers)
 
 
-REASONS = {302: "Found", 400: "Bad Request", 405: "Method Not Allowed", 414: "URI Too Long"}
-
-
 def check(scope):
-    """None if the request may go on to Datasette; else Refused (a 4xx, or a 302 to the same
-    query string without repeated parameters)."""
+    """Raises Refused (a 4xx, or a 302 without repeated parameters) for a request Datasette must not see."""
     method = scope.get("method", "GET")
     if method not in METHODS:
         raise Refused(405, f"{method} is not allowed: this instance is read-only and answers GET and HEAD", [(b"allow", b"GET, HEAD")])
@@ -91,14 +70,9 @@ def check(scope):
 
 
 def facet_links_problem(facets, facet_size, query_bytes):
-    """A 400 if the page's facet links (each repeats the query string) would weigh more than
-    sizes.MAX_FACET_LINK_BYTES; `_facet_size=max` counts as the rows a page may show."""
-    if facet_size is None:
-        values = DEFAULT_FACET_SIZE
-    elif facet_size.isdigit():
-        values = min(int(facet_size), sizes.MAX_PAGE_ROWS)
-    else:  # "max", or a value Datasette refuses
-        values = sizes.MAX_PAGE_ROWS
+    """Each facet value is a link repeating the query string: a 400 if they would weigh more
+    than sizes.MAX_FACET_LINK_BYTES (`_facet_size=max` counts as the rows a page may show)."""
+    values = DEFAULT_FACET_SIZE if facet_size is None else min(int(facet_size), sizes.MAX_PAGE_ROWS) if facet_size.isdigit() else sizes.MAX_PAGE_ROWS
     weight = facets * values * query_bytes
     if weight > sizes.MAX_FACET_LINK_BYTES:
         raise Refused(
@@ -110,11 +84,8 @@ def facet_links_problem(facets, facet_size, query_bytes):
 
 
 def same_site(path):
-    """The path, percent-encoded, as a redirect to this site: one leading slash. A path that
-    began with several (`/%2Fevil.example/x` decodes to `//evil.example/x`) would make a
-    Location a browser reads as another host: the slashes after the first stay encoded, so the
-    redirect names the same path and stays here. (A backslash, which browsers read as a slash,
-    is always encoded.)"""
+    """The path as a redirect to this site: one leading slash, the others kept encoded, so that
+    `/%2Fevil.example/x` never becomes a Location a browser reads as another host."""
     rest = path.lstrip("/")
     return "/" + "%2F" * max(0, len(path) - len(rest) - 1) + quote(rest, safe="/")
 
@@ -145,14 +116,12 @@ async def answer(scope, send, refused):
 
 
 def guard(app):
-    """The guard as an ASGI layer (composed by request_pipeline.py, the outermost layer)."""
-
     async def guarded(scope, receive, send):
-        if scope["type"] == "http":
-            try:
+        try:
+            if scope["type"] == "http":
                 check(scope)
-            except Refused as refused:
-                return await answer(scope, send, refused)
+        except Refused as refused:
+            return await answer(scope, send, refused)
         return await app(scope, receive, send)
 
     return guarded
