@@ -1,11 +1,13 @@
 """Ask a served site for every page a crawler or reader can reach without a query string, so a
 shared cache in front of it (deploy/nginx-longlist.conf, a CDN) holds each one before the first
 visitor asks: every page of the sitemap, the JSON of each table, view and saved query, every row
-page, the pages listed under `warm` in site/instance.yml, and the package zip with its .sha256.
+page, the pages listed under `warm` in site/instance.yml, the package zip with its .sha256 and
+each of its CSVs at /package/.
 
     longlist warm http://127.0.0.1:8080/
 """
 
+import json
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -47,6 +49,8 @@ def pages(project, base):
     config = (yaml.safe_load(project.metadata_path.read_text(encoding="utf-8")).get("plugins") or {}).get(names.SITE_CONFIG) or {}
     if config.get("package_zip"):
         found += [f"/{names.DOWNLOADS_MOUNT}/{config['package_zip']}{suffix}" for suffix in ("", ".sha256")]
+    descriptor = json.loads(project.package_path.read_text(encoding="utf-8"))
+    found += [f"/package/{resource['path']}" for resource in descriptor["resources"]]  # the index page's CSV links
     for path in canonical:
         if path.count("/") == 2:  # /database/table-or-view-or-query
             found += [f"{path}.json", *row_paths(base, path)]
